@@ -1,0 +1,3 @@
+//! Checks for credentials stored or passed in ways that leak them.
+
+crate::check::registry! {}

@@ -1,0 +1,3 @@
+//! Checks of namespaces and tenancy boundaries.
+
+crate::check::registry! {}

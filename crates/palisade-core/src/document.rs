@@ -1,0 +1,779 @@
+//! Parsing YAML and JSON text into value trees that remember where every node came from.
+//!
+//! This module owns the first step of every command: text in, [`Node`] trees out, each node with
+//! its line and column. It does no I/O; callers hand it the text and a display name.
+//!
+//! A stream is first cut at its document markers (`---` and `...` at the start of a line), and
+//! each document is parsed on its own, so a syntax error in one document is reported and the
+//! others are still read. YAML itself forbids those markers inside scalars, so the cut never
+//! splits a document. Scalars resolve the way Kubernetes' YAML decoder resolves them (YAML 1.1
+//! booleans such as `yes`/`off` included), and merge keys (`<<`) are applied.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+/// The most nesting levels a document may have; deeper input is refused with an error.
+pub const MAX_DEPTH: usize = 256;
+
+/// The most nodes that aliases may add to one document by expansion (guards against alias bombs).
+pub const MAX_ALIAS_EXPANSION: usize = 100_000;
+
+/// A position in a text: 1-based line and 1-based column (in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    /// Line number, starting at 1.
+    pub line: u32,
+    /// Column number in characters, starting at 1.
+    pub col: u32,
+}
+
+impl Pos {
+    /// A position from a 1-based line and column.
+    pub fn new(line: u32, col: u32) -> Self {
+        Pos { line, col }
+    }
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.col)
+    }
+}
+
+/// One node of a parsed document and where it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Where the node starts in its file.
+    pub pos: Pos,
+    /// What the node holds.
+    pub value: Value,
+}
+
+/// The value of a node, after YAML scalar resolution.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `null`, `~` or an empty value.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// An integer that fits in 64 bits.
+    Int(i64),
+    /// A floating point number (also integers too large for `i64`).
+    Float(f64),
+    /// A string.
+    Str(Box<str>),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in input order. Keys are strings; other scalar keys keep their text.
+    Map(Vec<Entry>),
+}
+
+/// One key/value pair of a mapping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The key's text.
+    pub key: Box<str>,
+    /// Where the key starts.
+    pub key_pos: Pos,
+    /// The value.
+    pub value: Node,
+}
+
+impl Node {
+    /// The value under `key` if this is a mapping that has it.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// The entry under `key` if this is a mapping that has it (its key position is the line a
+    /// finding about that field should point at).
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|e| &*e.key == key),
+            _ => None,
+        }
+    }
+
+    /// Follows a path of mapping keys.
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    /// The string if this node is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The boolean if this node is a boolean.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The integer if this node is an integer.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.value {
+            Value::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The items if this node is a sequence; an empty slice otherwise.
+    pub fn items(&self) -> &[Node] {
+        match &self.value {
+            Value::Seq(items) => items,
+            _ => &[],
+        }
+    }
+
+    /// The entries if this node is a mapping; an empty slice otherwise.
+    pub fn entries(&self) -> &[Entry] {
+        match &self.value {
+            Value::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    /// Whether the node is null.
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    /// A scalar's text as Kubernetes would see it after JSON conversion (numbers and booleans
+    /// printed); `None` for mappings, sequences and null.
+    pub fn scalar_text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        use std::borrow::Cow;
+        match &self.value {
+            Value::Str(s) => Some(Cow::Borrowed(s)),
+            Value::Bool(b) => Some(Cow::Owned(b.to_string())),
+            Value::Int(i) => Some(Cow::Owned(i.to_string())),
+            Value::Float(f) => Some(Cow::Owned(f.to_string())),
+            _ => None,
+        }
+    }
+
+    /// A short name for the node's type, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) => "integer",
+            Value::Float(_) => "number",
+            Value::Str(_) => "string",
+            Value::Seq(_) => "sequence",
+            Value::Map(_) => "mapping",
+        }
+    }
+
+    /// Converts the tree to JSON (for policy engines and `--format json` dumps of objects).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::Str(s) => J::String(s.to_string()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.to_string(), e.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// A problem found while parsing, with its position in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseProblem {
+    /// Where the problem is.
+    pub pos: Pos,
+    /// What is wrong, in lower case.
+    pub message: String,
+    /// Whether the document was lost (an error) or only something in it was questionable.
+    pub fatal: bool,
+}
+
+/// One parsed document of a stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The index of the document in its stream, from 0.
+    pub index: usize,
+    /// Its root node (`Null` for an empty document).
+    pub root: Node,
+}
+
+/// The result of parsing a stream: the documents that could be read and the problems found.
+#[derive(Debug, Default)]
+pub struct ParsedStream {
+    /// Documents read, in order.
+    pub documents: Vec<Document>,
+    /// Errors (documents lost) and warnings, in order.
+    pub problems: Vec<ParseProblem>,
+}
+
+/// Parses a YAML (or JSON) stream of any number of documents.
+pub fn parse_stream(text: &str) -> ParsedStream {
+    let mut out = ParsedStream::default();
+    let mut index = 0;
+    for chunk in split_documents(text) {
+        let mut builder = Builder::new(chunk.first_line);
+        let mut parser = Parser::new_from_str(chunk.text);
+        loop {
+            match parser.next_event() {
+                None => break,
+                Some(Ok((event, span))) => {
+                    if let Err(problem) = builder.on_event(event, span) {
+                        out.problems.push(problem);
+                        break;
+                    }
+                }
+                Some(Err(e)) => {
+                    let m = e.marker();
+                    out.problems.push(ParseProblem {
+                        pos: builder.pos(m.line(), m.col()),
+                        message: format!("invalid YAML: {}", e.info()),
+                        fatal: true,
+                    });
+                    break;
+                }
+            }
+        }
+        for root in builder.finished.drain(..) {
+            out.documents.push(Document { index, root });
+            index += 1;
+        }
+        out.problems.append(&mut builder.warnings);
+        if builder.finished_count == 0 && chunk_has_content(chunk.text) {
+            // A document that failed to parse still takes its index, so later documents keep
+            // the numbers a user counting `---` would give them.
+            index += 1;
+        }
+    }
+    out
+}
+
+fn chunk_has_content(text: &str) -> bool {
+    text.lines().any(|l| {
+        let t = l.trim();
+        !t.is_empty() && !t.starts_with('#') && t != "---" && t != "..."
+    })
+}
+
+struct Chunk<'a> {
+    /// 0-based line of the chunk's first line in the whole text.
+    first_line: usize,
+    text: &'a str,
+}
+
+fn is_marker(line: &str, marker: &str) -> bool {
+    line.strip_prefix(marker)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
+}
+
+fn is_trivial_line(line: &str) -> bool {
+    let t = line.trim();
+    t.is_empty() || t.starts_with('#') || line.starts_with('%')
+}
+
+/// Cuts a stream before every `---` line and after every `...` line. A chunk holding only
+/// comments, blank lines or directives is kept together with the document that follows it.
+fn split_documents(text: &str) -> Vec<Chunk<'_>> {
+    let mut chunks = Vec::new();
+    let mut start = 0usize;
+    let mut start_line = 0usize;
+    let mut trivial = true;
+    let mut offset = 0usize;
+    for (line_no, line) in text.split_inclusive('\n').enumerate() {
+        if is_marker(line, "---") && !trivial {
+            chunks.push(Chunk {
+                first_line: start_line,
+                text: &text[start..offset],
+            });
+            start = offset;
+            start_line = line_no;
+            trivial = true;
+        }
+        offset += line.len();
+        if is_marker(line, "...") {
+            chunks.push(Chunk {
+                first_line: start_line,
+                text: &text[start..offset],
+            });
+            start = offset;
+            start_line = line_no + 1;
+            trivial = true;
+        } else if trivial && !is_trivial_line(line) && !is_marker(line, "---") {
+            trivial = false;
+        } else if is_marker(line, "---") && line.trim_end().len() > 3 {
+            // `--- value`: the document starts on the marker's own line.
+            trivial = false;
+        }
+    }
+    if start < text.len() {
+        chunks.push(Chunk {
+            first_line: start_line,
+            text: &text[start..],
+        });
+    }
+    chunks
+}
+
+enum Frame {
+    Seq {
+        pos: Pos,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        pos: Pos,
+        anchor: usize,
+        entries: Vec<Entry>,
+        pending_key: Option<(Box<str>, Pos)>,
+    },
+}
+
+/// Builds node trees from parser events, one or more documents per chunk.
+struct Builder {
+    line_offset: usize,
+    stack: Vec<Frame>,
+    /// Anchored nodes by anchor id, with their node counts (for the expansion budget).
+    anchors: HashMap<usize, (Node, usize)>,
+    expanded: usize,
+    finished: Vec<Node>,
+    finished_count: usize,
+    warnings: Vec<ParseProblem>,
+}
+
+impl Builder {
+    fn new(line_offset: usize) -> Self {
+        Builder {
+            line_offset,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            expanded: 0,
+            finished: Vec::new(),
+            finished_count: 0,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn pos(&self, line: usize, col: usize) -> Pos {
+        Pos {
+            line: (line + self.line_offset) as u32,
+            col: col as u32 + 1,
+        }
+    }
+
+    fn span_pos(&self, span: Span) -> Pos {
+        self.pos(span.start.line(), span.start.col())
+    }
+
+    fn error(pos: Pos, message: impl Into<String>) -> ParseProblem {
+        ParseProblem {
+            pos,
+            message: message.into(),
+            fatal: true,
+        }
+    }
+
+    fn on_event(&mut self, event: Event<'_>, span: Span) -> Result<(), ParseProblem> {
+        let pos = self.span_pos(span);
+        match event {
+            Event::DocumentStart(_) => {
+                self.anchors.clear();
+                self.expanded = 0;
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                // Keys keep their text: `y:` or `on:` as keys are names, not booleans.
+                if let Some(Frame::Map {
+                    pending_key: pending @ None,
+                    ..
+                }) = self.stack.last_mut()
+                    && anchor == 0
+                {
+                    *pending = Some((Box::from(&*text), pos));
+                    return Ok(());
+                }
+                let tag = tag.map(|t| t.suffix.clone());
+                let node = Node {
+                    pos,
+                    value: resolve_scalar(&text, style, tag.as_deref()),
+                };
+                self.push_node(node, anchor);
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.check_depth(pos)?;
+                self.stack.push(Frame::Seq {
+                    pos,
+                    anchor,
+                    items: Vec::new(),
+                });
+            }
+            Event::MappingStart(anchor, _) => {
+                self.check_depth(pos)?;
+                self.stack.push(Frame::Map {
+                    pos,
+                    anchor,
+                    entries: Vec::new(),
+                    pending_key: None,
+                });
+            }
+            Event::SequenceEnd => {
+                if let Some(Frame::Seq { pos, anchor, items }) = self.stack.pop() {
+                    self.push_node(
+                        Node {
+                            pos,
+                            value: Value::Seq(items),
+                        },
+                        anchor,
+                    );
+                }
+            }
+            Event::MappingEnd => {
+                if let Some(Frame::Map {
+                    pos,
+                    anchor,
+                    entries,
+                    ..
+                }) = self.stack.pop()
+                {
+                    let entries = self.finish_mapping(entries);
+                    self.push_node(
+                        Node {
+                            pos,
+                            value: Value::Map(entries),
+                        },
+                        anchor,
+                    );
+                }
+            }
+            Event::Alias(id) => {
+                let Some((node, count)) = self.anchors.get(&id) else {
+                    return Err(Self::error(pos, "alias refers to an unknown anchor"));
+                };
+                self.expanded += count;
+                if self.expanded > MAX_ALIAS_EXPANSION {
+                    return Err(Self::error(
+                        pos,
+                        format!(
+                            "aliases expand to more than {MAX_ALIAS_EXPANSION} nodes \
+                             (possible alias bomb); document skipped"
+                        ),
+                    ));
+                }
+                let mut node = node.clone();
+                node.pos = pos;
+                self.push_node(node, 0);
+            }
+            Event::DocumentEnd | Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+        Ok(())
+    }
+
+    fn check_depth(&self, pos: Pos) -> Result<(), ParseProblem> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Self::error(
+                pos,
+                format!("nesting deeper than {MAX_DEPTH} levels; document skipped"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn push_node(&mut self, node: Node, anchor: usize) {
+        if anchor != 0 {
+            let count = count_nodes(&node);
+            self.anchors.insert(anchor, (node.clone(), count));
+        }
+        match self.stack.last_mut() {
+            None => {
+                self.finished.push(node);
+                self.finished_count += 1;
+            }
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                ..
+            }) => match pending_key.take() {
+                None => {
+                    let key: Box<str> = match &node.value {
+                        Value::Str(s) => s.clone(),
+                        Value::Null => "".into(),
+                        Value::Seq(_) | Value::Map(_) => {
+                            let pos = node.pos;
+                            self.warnings.push(ParseProblem {
+                                pos,
+                                message: "complex mapping key is not supported by Kubernetes"
+                                    .into(),
+                                fatal: false,
+                            });
+                            "<complex key>".into()
+                        }
+                        _ => node.scalar_text().unwrap_or_default().into(),
+                    };
+                    *pending_key = Some((key, node.pos));
+                }
+                Some((key, key_pos)) => entries.push(Entry {
+                    key,
+                    key_pos,
+                    value: node,
+                }),
+            },
+        }
+    }
+
+    /// Applies merge keys and reports duplicate keys (the last one wins, as in Kubernetes'
+    /// non-strict decoding).
+    fn finish_mapping(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
+        let has_merge = entries.iter().any(|e| &*e.key == "<<");
+        let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
+        let mut index: HashMap<Box<str>, usize> = HashMap::new();
+        let small = entries.len() <= 16;
+        let mut merged: Vec<Entry> = Vec::new();
+        for entry in entries {
+            if has_merge && &*entry.key == "<<" {
+                match entry.value.value {
+                    Value::Map(m) => merged.extend(m),
+                    Value::Seq(items) => {
+                        for item in items {
+                            if let Value::Map(m) = item.value {
+                                merged.extend(m);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            let existing = if small {
+                out.iter().position(|e| e.key == entry.key)
+            } else {
+                index.get(&entry.key).copied()
+            };
+            if let Some(i) = existing {
+                self.warnings.push(ParseProblem {
+                    pos: entry.key_pos,
+                    message: format!(
+                        "duplicate key `{}` (first at line {}); the last value is used",
+                        entry.key, out[i].key_pos.line
+                    ),
+                    fatal: false,
+                });
+                out[i] = entry;
+            } else {
+                if !small {
+                    index.insert(entry.key.clone(), out.len());
+                }
+                out.push(entry);
+            }
+        }
+        // Merged entries never override keys written in the mapping itself; the first merged
+        // source wins over later ones.
+        for entry in merged {
+            if !out.iter().any(|e| e.key == entry.key) {
+                out.push(entry);
+            }
+        }
+        out
+    }
+}
+
+fn count_nodes(node: &Node) -> usize {
+    let mut count = 0;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        count += 1;
+        match &n.value {
+            Value::Seq(items) => stack.extend(items),
+            Value::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+            _ => {}
+        }
+    }
+    count
+}
+
+/// Resolves a scalar's type the way Kubernetes' YAML decoder does (YAML 1.1 booleans included).
+fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
+    match tag {
+        Some("null") => return Value::Null,
+        Some("bool" | "int" | "float") | None => {}
+        Some(_) => return Value::Str(text.into()),
+    }
+    if style != ScalarStyle::Plain && tag.is_none() {
+        return Value::Str(text.into());
+    }
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
+            return Value::Bool(true);
+        }
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" => {
+            return Value::Bool(false);
+        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    if let Some(i) = parse_int(text) {
+        return Value::Int(i);
+    }
+    if looks_like_float(text)
+        && let Ok(f) = text.parse::<f64>()
+    {
+        return Value::Float(f);
+    }
+    Value::Str(text.into())
+}
+
+fn parse_int(text: &str) -> Option<i64> {
+    let (neg, digits) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let magnitude = if let Some(hex) = digits.strip_prefix("0x") {
+        i64::from_str_radix(hex, 16).ok()?
+    } else if let Some(oct) = digits.strip_prefix("0o") {
+        i64::from_str_radix(oct, 8).ok()?
+    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse::<i64>().ok()?
+    } else {
+        return None;
+    };
+    Some(if neg { -magnitude } else { magnitude })
+}
+
+fn looks_like_float(text: &str) -> bool {
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let mantissa_ok = {
+        let mut parts = mantissa.splitn(2, '.');
+        let int = parts.next().unwrap_or("");
+        let frac = parts.next();
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        match frac {
+            Some(f) => digits(int) && digits(f) && !(int.is_empty() && f.is_empty()),
+            None => !int.is_empty() && digits(int) && exponent.is_some(),
+        }
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())
+    });
+    mantissa_ok && exponent_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+
+    fn one(text: &str) -> Node {
+        let parsed = parse_stream(text);
+        assert!(
+            parsed.problems.iter().all(|p| !p.fatal),
+            "{:?}",
+            parsed.problems
+        );
+        parsed.documents.into_iter().next().unwrap().root
+    }
+
+    #[test]
+    fn keeps_positions_of_nested_fields() {
+        let root = one("a:\n  b:\n    - c: 1\n      d: yes\n");
+        let item = &root.path(&["a", "b"]).unwrap().items()[0];
+        assert_eq!(item.pos, Pos::new(3, 7));
+        assert_eq!(item.entry("d").unwrap().key_pos, Pos::new(4, 7));
+        assert_eq!(item.get("d").unwrap().as_bool(), Some(true));
+    }
+
+    #[test]
+    fn documents_after_a_broken_one_are_still_read_with_true_lines() {
+        let parsed = parse_stream("a: 1\n---\nb: [1, 2\n---\nc: 3\n");
+        assert_eq!(parsed.documents.len(), 2);
+        assert_eq!(parsed.documents[1].index, 2);
+        assert_eq!(
+            parsed.documents[1].root.entries()[0].key_pos,
+            Pos::new(5, 1)
+        );
+        assert_eq!(parsed.problems.len(), 1);
+        assert!(parsed.problems[0].pos.line >= 3);
+    }
+
+    #[test]
+    fn json_is_read_with_positions() {
+        let root = one("{\n  \"kind\": \"Pod\",\n  \"spec\": {\"x\": [1, 2.5, true, null]}\n}");
+        assert_eq!(root.get("kind").unwrap().as_str(), Some("Pod"));
+        assert_eq!(root.entry("spec").unwrap().key_pos.line, 3);
+        let x = root.path(&["spec", "x"]).unwrap().items();
+        assert_eq!(x[1].value, Value::Float(2.5));
+    }
+
+    #[test]
+    fn quoted_scalars_stay_strings() {
+        let root = one("a: \"true\"\nb: '1'\nc: 1.10\nd: 0x1F\ne: 1e3\nf: 1.2.3\n");
+        assert_eq!(root.get("a").unwrap().as_str(), Some("true"));
+        assert_eq!(root.get("b").unwrap().as_str(), Some("1"));
+        assert_eq!(root.get("d").unwrap().as_i64(), Some(31));
+        assert_eq!(root.get("e").unwrap().value, Value::Float(1000.0));
+        assert_eq!(root.get("f").unwrap().as_str(), Some("1.2.3"));
+    }
+
+    #[test]
+    fn merge_keys_and_duplicate_keys() {
+        let parsed = parse_stream("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n  y: 4\n");
+        let root = &parsed.documents[0].root;
+        let m = root.get("m").unwrap();
+        assert_eq!(m.get("x").unwrap().as_i64(), Some(1));
+        assert_eq!(m.get("y").unwrap().as_i64(), Some(4));
+        assert_eq!(parsed.problems.len(), 1);
+        assert!(!parsed.problems[0].fatal);
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let prev = i - 1;
+            let refs = vec![format!("*a{prev}"); 10].join(", ");
+            writeln!(text, "a{i}: &a{i} [{refs}]").unwrap();
+        }
+        let parsed = parse_stream(&text);
+        assert!(parsed.documents.is_empty());
+        assert!(parsed.problems[0].message.contains("alias bomb"));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = "[".repeat(100_000);
+        let parsed = parse_stream(&text);
+        assert!(parsed.documents.is_empty());
+        assert!(parsed.problems[0].fatal);
+    }
+
+    #[test]
+    fn directives_and_comments_stay_with_their_document() {
+        let parsed = parse_stream("# header\n%YAML 1.2\n---\na: 1\n...\n---\nb: 2\n");
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        assert_eq!(parsed.documents.len(), 2);
+        assert_eq!(parsed.documents[1].root.entries()[0].key_pos.line, 7);
+    }
+}
