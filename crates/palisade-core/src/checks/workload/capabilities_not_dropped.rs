@@ -8,8 +8,8 @@ use super::{capability_name, is_privileged};
 crate::declare_check! {
     /// ## What it flags
     /// Containers of any kind whose `securityContext.capabilities.drop` does not contain `ALL`
-    /// (in any case, with or without `CAP_`). Dropping a few named capabilities, even `NET_RAW`,
-    /// is not enough. Privileged containers are left to `privileged-container`, since the
+    /// (in any case). `CAP_ALL` does not count: the runtimes only treat the bare word `ALL` as
+    /// "every capability". Dropping a few named capabilities, even `NET_RAW`, is not enough. Privileged containers are left to `privileged-container`, since the
     /// runtime ignores `drop` for them, and Windows pods are skipped.
     ///
     /// ## Why it matters
@@ -72,7 +72,13 @@ impl Check for CapabilitiesNotDropped {
             let dropped: Vec<String> = drop
                 .map(|(entry, _)| entry.value.items().iter().filter_map(capability_name).collect())
                 .unwrap_or_default();
-            if dropped.iter().any(|name| name == "ALL") {
+            let drops_all = drop.is_some_and(|(entry, _)| {
+                entry.value.items().iter().any(|item| {
+                    item.as_str()
+                        .is_some_and(|name| name.trim().eq_ignore_ascii_case("ALL"))
+                })
+            });
+            if drops_all {
                 continue;
             }
             let (pos, path) = match (drop, &capabilities) {

@@ -14,15 +14,16 @@ crate::declare_check! {
     /// - containerd: anything under `/var/run/containerd`, `/run/containerd` and
     ///   `/run/k3s/containerd`;
     /// - CRI-O: anything under `/var/run/crio` and `/run/crio`;
-    /// - cri-dockerd and dockershim: `cri-dockerd.sock`, `dockershim.sock` under `/var/run` or `/run`;
+    /// - cri-dockerd and dockershim: `cri-dockerd.sock` and `dockershim.sock` under `/var/run`
+    ///   or `/run`;
     /// - Podman: anything under `/var/run/podman` and `/run/podman`;
     /// - the whole `/var/run` or `/run`, and the node's root `/`;
     /// - on Windows nodes, the `\\.\pipe\docker_engine` and `\\.\pipe\containerd-containerd`
     ///   named pipes.
     ///
-    /// Trailing and doubled slashes are ignored. `/var` itself is not flagged: on current
-    /// distributions `/var/run` is a symbolic link to `/run`, which resolves inside the
-    /// container, not on the node.
+    /// Trailing and doubled slashes, `.` and `..` are resolved before comparing. `/var` itself
+    /// is not flagged: on current distributions `/var/run` is a symbolic link to `/run`, which
+    /// resolves inside the container, not on the node.
     ///
     /// ## Why it matters
     /// Whoever can talk to the runtime socket can start a new privileged container with the
@@ -88,9 +89,18 @@ const ANCESTORS: &[&str] = &["/", "/run", "/var/run", "/run/k3s"];
 /// Windows named pipes of the runtimes (compared case-insensitively).
 const RUNTIME_PIPES: &[&str] = &[r"\\.\pipe\docker_engine", r"\\.\pipe\containerd-containerd"];
 
-/// `path` with doubled and trailing slashes removed (`/` stays `/`).
+/// `path` with doubled and trailing slashes, `.` and `..` resolved lexically (`/` stays `/`).
 fn normalise(path: &str) -> String {
-    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
     format!("/{}", parts.join("/"))
 }
 
@@ -157,6 +167,7 @@ mod tests {
             "/run/",
             "/",
             "/run/k3s/containerd/containerd.sock",
+            "/var/log/../run/./docker.sock",
             r"\\.\pipe\docker_engine",
             r"\\.\PIPE\containerd-containerd",
         ] {
