@@ -106,3 +106,19 @@ impl Check for CapabilitiesNotDropped {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::messages_of;
+
+    #[test]
+    fn net_raw_is_named_only_when_it_is_kept() {
+        let messages = messages_of(
+            "capabilities-not-dropped",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n  - name: b\n    securityContext: {capabilities: {drop: [net_raw]}}\n",
+        );
+        assert_eq!(messages.len(), 2);
+        assert!(messages[0].contains("NET_RAW"));
+        assert!(!messages[1].contains("NET_RAW"));
+    }
+}

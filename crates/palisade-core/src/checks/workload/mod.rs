@@ -50,3 +50,21 @@ pub(crate) fn capability_name(node: &Node) -> Option<String> {
     let upper = text.trim().to_ascii_uppercase();
     Some(upper.strip_prefix("CAP_").unwrap_or(&upper).to_string())
 }
+
+/// Runs one check of this area on a YAML text and returns its messages, for unit tests that
+/// look at what a finding says rather than where it points (the fixtures cover that).
+#[cfg(test)]
+pub(crate) fn messages_of(slug: &str, yaml: &str) -> Vec<String> {
+    let registered = CHECKS
+        .iter()
+        .find(|r| r.meta.slug == slug)
+        .expect("a check of this area");
+    let file: std::sync::Arc<str> = "test.yaml".into();
+    let loaded = crate::load::load_text(&file, yaml);
+    let inventory = crate::inventory::Inventory::new(loaded.objects);
+    crate::scan::scan(&inventory, &[registered], jiff::civil::date(2026, 1, 1))
+        .findings
+        .into_iter()
+        .map(|r| r.finding.message)
+        .collect()
+}

@@ -95,3 +95,19 @@ impl Check for PrivilegeEscalationAllowed {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::messages_of;
+
+    #[test]
+    fn message_explains_that_sys_admin_forces_escalation() {
+        let messages = messages_of(
+            "privilege-escalation-allowed",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    securityContext: {capabilities: {add: [CAP_SYS_ADMIN]}}\n  - name: b\n",
+        );
+        assert_eq!(messages.len(), 2);
+        assert!(messages[0].contains("always allows it"), "{}", messages[0]);
+        assert!(!messages[1].contains("always allows it"), "{}", messages[1]);
+    }
+}

@@ -80,3 +80,20 @@ impl Check for RunAsUidZero {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::messages_of;
+
+    #[test]
+    fn message_says_where_the_uid_comes_from_and_notes_user_namespaces() {
+        let messages = messages_of(
+            "run-as-uid-zero",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostUsers: false\n  securityContext: {runAsUser: 0}\n  containers:\n  - name: a\n",
+        );
+        assert_eq!(messages.len(), 1);
+        assert!(messages[0].contains("container \"a\""));
+        assert!(messages[0].contains("inherited from the pod"));
+        assert!(messages[0].contains("user namespace"));
+    }
+}
