@@ -24,6 +24,23 @@ crate::check::registry! {
     seccomp_profile_missing::SeccompProfileMissing,
     seccomp_unconfined::SeccompUnconfined,
     apparmor_unconfined::ApparmorUnconfined,
+    selinux_custom_options::SelinuxCustomOptions,
+    unsafe_sysctls::UnsafeSysctls,
+    proc_mount_unmasked::ProcMountUnmasked,
+    service_account_token_automount::ServiceAccountTokenAutomount,
+    cpu_limit_missing::CpuLimitMissing,
+    memory_limit_missing::MemoryLimitMissing,
+    cpu_request_missing::CpuRequestMissing,
+    memory_request_missing::MemoryRequestMissing,
+    image_tag_mutable::ImageTagMutable,
+    image_without_digest::ImageWithoutDigest,
+    image_pull_policy_not_always::ImagePullPolicyNotAlways,
+    secret_in_env_literal::SecretInEnvLiteral,
+    liveness_probe_missing::LivenessProbeMissing,
+    readiness_probe_missing::ReadinessProbeMissing,
+    windows_host_process::WindowsHostProcess,
+    share_process_namespace::ShareProcessNamespace,
+    default_service_account::DefaultServiceAccount,
 }
 
 /// A pod template annotation entry (so findings can point at its key) and its field path.
