@@ -237,6 +237,9 @@ fn rule(meta: &CheckMeta) -> Rule {
             tags.push(format!("{}/{}", reference.framework(), reference.id()));
         }
     }
+    // SARIF requires tags to be unique.
+    let mut seen = std::collections::BTreeSet::new();
+    tags.retain(|tag| seen.insert(tag.clone()));
     Rule {
         id: meta.id,
         name: pascal_case(meta.slug),
