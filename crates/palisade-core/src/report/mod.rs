@@ -4,11 +4,13 @@
 //! inputs) and writes to any `impl Write`.
 
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod table;
 
 use serde::Serialize;
 
-use crate::check::Severity;
+use crate::check::{Registered, Severity};
 use crate::inventory::Inventory;
 use crate::load::Diagnostic;
 use crate::scan::ScanResult;
@@ -32,6 +34,8 @@ pub struct InputSummary {
 pub struct ScanReport<'a> {
     /// The objects, to name the object of each finding.
     pub inventory: &'a Inventory,
+    /// The checks that ran (SARIF lists them as rules).
+    pub checks: &'a [&'static Registered],
     /// The findings.
     pub result: &'a ScanResult,
     /// Input counts.

@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use palisade_core::check::CheckMeta;
 use palisade_core::checks;
+use serde::Serialize;
 
 use super::output::{ColorWhen, Output, write_with};
 
@@ -14,6 +16,14 @@ pub enum CatalogFormat {
     Table,
     /// `{"schema": "palisade.checks/v1", "checks": [...]}`.
     Json,
+}
+
+/// The catalog document. A struct rather than `json!`, whose map would sort `checks` before
+/// `schema`; the contract puts `schema` first.
+#[derive(Serialize)]
+struct CatalogJson {
+    schema: &'static str,
+    checks: Vec<&'static CheckMeta>,
 }
 
 #[derive(Debug, Args)]
@@ -27,8 +37,10 @@ pub fn run(args: &ChecksArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
     let mut output = Output::open(None, color)?;
     write_with(&mut output, |out, _| match args.format {
         CatalogFormat::Json => {
-            let checks: Vec<_> = checks::all().map(|r| r.meta).collect();
-            let doc = serde_json::json!({"schema": "palisade.checks/v1", "checks": checks});
+            let doc = CatalogJson {
+                schema: "palisade.checks/v1",
+                checks: checks::all().map(|r| r.meta).collect(),
+            };
             serde_json::to_writer_pretty(&mut *out, &doc)?;
             writeln!(out)
         }

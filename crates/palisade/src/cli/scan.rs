@@ -21,6 +21,10 @@ pub enum ScanFormat {
     Table,
     /// The `palisade.scan/v1` JSON document.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML, for CI systems that show test results.
+    Junit,
 }
 
 #[derive(Debug, Args)]
@@ -79,6 +83,7 @@ pub fn run(args: &ScanArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
     let result = scan(&inventory, &checks, today);
     let report = ScanReport {
         inventory: &inventory,
+        checks: &checks,
         result: &result,
         inputs: &loaded.summary,
         diagnostics: &loaded.diagnostics,
@@ -89,6 +94,8 @@ pub fn run(args: &ScanArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
     write_with(&mut output, |out, color| match args.format {
         ScanFormat::Table => report::table::write(&report, color, out),
         ScanFormat::Json => report::json::write(&report, out),
+        ScanFormat::Sarif => report::sarif::write(&report, out),
+        ScanFormat::Junit => report::junit::write(&report, out),
     })?;
     output.finish()?;
 
