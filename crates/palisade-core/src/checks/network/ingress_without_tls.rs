@@ -12,7 +12,16 @@ crate::declare_check! {
     /// hosts that no `spec.tls[].hosts` entry covers. A TLS host `*.example.com` covers exactly
     /// one label in front of `example.com`, as in certificates. Each uncovered host is reported
     /// on its rule. Rules without a host are not reported when the Ingress has any TLS entry,
-    /// since which certificate serves them depends on the controller's default.
+    /// since which certificate serves them depends on the controller's default. An Ingress
+    /// without rules but with a default backend (`spec.defaultBackend`, or `spec.backend` in the
+    /// beta APIs) and no TLS is reported at the backend.
+    ///
+    /// Ingresses whose TLS is configured by a cloud controller through annotations instead of
+    /// `spec.tls` are skipped. The annotations recognised are
+    /// `alb.ingress.kubernetes.io/certificate-arn` (AWS Load Balancer Controller),
+    /// `networking.gke.io/managed-certificates`, `ingress.gcp.kubernetes.io/pre-shared-cert`
+    /// and `ingress.kubernetes.io/ssl-cert` (GKE), and
+    /// `appgw.ingress.kubernetes.io/appgw-ssl-certificate` (Azure Application Gateway).
     ///
     /// ## Why it matters
     /// Without TLS, requests and responses — session cookies, bearer tokens, passwords, personal
@@ -57,6 +66,15 @@ crate::declare_check! {
     }
 }
 
+/// Annotations through which cloud ingress controllers attach certificates outside `spec.tls`.
+const CLOUD_CERTIFICATE_ANNOTATIONS: &[&str] = &[
+    "alb.ingress.kubernetes.io/certificate-arn",
+    "networking.gke.io/managed-certificates",
+    "ingress.gcp.kubernetes.io/pre-shared-cert",
+    "ingress.kubernetes.io/ssl-cert",
+    "appgw.ingress.kubernetes.io/appgw-ssl-certificate",
+];
+
 /// Whether a TLS host (possibly a `*.` wildcard) covers a rule host.
 fn covers(tls_host: &str, host: &str) -> bool {
     let tls_host = tls_host.trim();
@@ -82,18 +100,27 @@ impl Check for IngressWithoutTls {
         let Some(spec) = object.root.get("spec") else {
             return;
         };
-        let Some(rules) = spec.entry("rules") else {
-            return;
-        };
-        if rules.value.items().is_empty() {
+        if CLOUD_CERTIFICATE_ANNOTATIONS
+            .iter()
+            .any(|key| object.annotation(key).is_some_and(|v| !v.trim().is_empty()))
+        {
             return;
         }
+        let rules = spec.entry("rules").filter(|r| !r.value.items().is_empty());
+        let served = rules.or_else(|| {
+            ["defaultBackend", "backend"]
+                .into_iter()
+                .find_map(|key| spec.entry(key))
+        });
+        let Some(served) = served else {
+            return;
+        };
         let tls = spec.get("tls").map_or(&[][..], Node::items);
         let name = &object.name;
         if tls.is_empty() {
             out.report(
-                rules.key_pos,
-                "spec.rules",
+                served.key_pos,
+                format!("spec.{}", served.key),
                 format!("Ingress \"{name}\" has no spec.tls; its hosts are served over plain HTTP"),
             );
             return;
@@ -103,6 +130,9 @@ impl Check for IngressWithoutTls {
             .flat_map(|entry| entry.get("hosts").map_or(&[][..], Node::items))
             .filter_map(Node::as_str)
             .collect();
+        let Some(rules) = rules else {
+            return;
+        };
         for (index, rule) in rules.value.items().iter().enumerate() {
             let Some(host_entry) = rule.entry("host") else {
                 continue;

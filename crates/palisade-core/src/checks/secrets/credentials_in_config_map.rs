@@ -17,6 +17,7 @@ crate::declare_check! {
     ///   (ending in `name`, `file`, `path`, `url`, `endpoint`, `ttl`, `timeout`, `length`,
     ///   `policy`, `ref`, `enabled`, `type` and similar, or starting with `enable`,
     ///   `require`, `allow`, `disable`, `skip`);
+    /// - keys where the word is part of another one (`max_tokens`, `tokenizer`);
     /// - keys that look like file names (`secrets.yaml`, `token.json`): their content is
     ///   checked by `private-key-in-object` and `cloud-credentials-in-object`;
     /// - empty values and placeholders: `${VAR}`, `$(VAR)`, `{{ .Values.x }}`, `<password>`,
@@ -82,8 +83,13 @@ const SETTING_SUFFIXES: &[&str] = &[
     "size", "count", "max", "min", "required", "source", "provider", "store", "backend",
     "prefix", "duration", "seconds", "age", "regex", "pattern", "namespace", "selector",
     "audience", "issuer", "scope", "scopes", "method", "strategy", "rotation", "interval",
-    "period", "hash", "algorithm", "encoding", "minlength", "maxlength", "env",
+    "period", "hash", "algorithm", "encoding", "minlength", "maxlength", "env", "limit",
+    "budget",
 ];
+
+/// Words that contain a credential word but name something else (`max_tokens` of a language
+/// model, a `tokenizer`, a `secretary`).
+const LOOKALIKE_WORDS: &[&str] = &["tokens", "tokeniz", "secretar"];
 
 const SETTING_PREFIXES: &[&str] = &["enable", "require", "allow", "disable", "skip"];
 
@@ -109,6 +115,7 @@ fn names_credential(key: &str) -> bool {
             .iter()
             .any(|s| normalized.ends_with(s) && !CREDENTIAL_WORDS.iter().any(|w| w.ends_with(s)))
         && !SETTING_PREFIXES.iter().any(|p| normalized.starts_with(p))
+        && !LOOKALIKE_WORDS.iter().any(|w| normalized.contains(w))
 }
 
 /// Whether a value is empty, a template placeholder, or a setting rather than a credential.
@@ -168,7 +175,7 @@ mod tests {
         for key in ["DB_PASSWORD", "db.password", "redisPassword", "api-key", "API_KEY", "userPassword", "client_secret", "oauth.token", "credentials", "secretKey", "vault_secret_id"] {
             assert!(names_credential(key), "{key}");
         }
-        for key in ["password_min_length", "secretName", "token_url", "tokenTTL", "enable_token_auth", "secrets.yaml", "credentials.json", "log_level", "password_policy"] {
+        for key in ["password_min_length", "secretName", "token_url", "tokenTTL", "enable_token_auth", "secrets.yaml", "credentials.json", "log_level", "password_policy", "max_tokens", "tokenizer_model"] {
             assert!(!names_credential(key), "{key}");
         }
     }

@@ -1,7 +1,7 @@
 //! Flags containers that receive Secret values as environment variables.
 
 use crate::check::{Check, Reference, Sink};
-use crate::document::Node;
+use crate::document::{Node, Value};
 use crate::workload::PodView;
 
 crate::declare_check! {
@@ -53,6 +53,11 @@ crate::declare_check! {
     }
 }
 
+/// Whether a reference is a mapping; anything else is rejected by the API server.
+fn is_map(node: &Node) -> bool {
+    matches!(node.value, Value::Map(_))
+}
+
 impl Check for SecretAsEnvVar {
     fn check_pod(&self, pod: &PodView<'_>, out: &mut Sink<'_>) {
         for container in pod.containers() {
@@ -61,6 +66,7 @@ impl Check for SecretAsEnvVar {
                 let Some(reference) = var
                     .get("valueFrom")
                     .and_then(|from| from.entry("secretKeyRef"))
+                    .filter(|r| is_map(&r.value))
                 else {
                     continue;
                 };
@@ -77,7 +83,7 @@ impl Check for SecretAsEnvVar {
             }
             let env_from = container.get("envFrom").map_or(&[][..], Node::items);
             for (index, source) in env_from.iter().enumerate() {
-                let Some(reference) = source.entry("secretRef") else {
+                let Some(reference) = source.entry("secretRef").filter(|r| is_map(&r.value)) else {
                     continue;
                 };
                 let secret = reference.value.get("name").and_then(Node::as_str).unwrap_or("");

@@ -19,7 +19,9 @@ crate::declare_check! {
     ///   any kind starting with `Cluster`), where a namespace is ignored anyway;
     /// - the objects Kubernetes itself keeps in `default`, as seen in cluster dumps: the
     ///   `kubernetes` Service, Endpoints and EndpointSlice, the `default` ServiceAccount and
-    ///   the `kube-root-ca.crt` ConfigMap.
+    ///   the `kube-root-ca.crt` ConfigMap, and Events (records, not deployed objects);
+    /// - objects with `metadata.ownerReferences` (pods of a ReplicaSet, in cluster dumps): the
+    ///   owner is reported instead, so one decision is reported once.
     ///
     /// ## Why it matters
     /// The `default` namespace is where everything ends up when nobody decides otherwise, so it
@@ -95,7 +97,16 @@ fn is_system_object(object: &Object) -> bool {
         ("Service" | "Endpoints" | "EndpointSlice", "kubernetes")
             | ("ServiceAccount", "default")
             | ("ConfigMap", "kube-root-ca.crt")
+            | ("Event", _)
     )
+}
+
+/// Whether a controller created the object (its owner carries the finding).
+fn is_owned(object: &Object) -> bool {
+    object
+        .metadata()
+        .and_then(|m| m.get("ownerReferences"))
+        .is_some_and(|refs| !refs.items().is_empty())
 }
 
 impl Check for DefaultNamespace {
@@ -104,6 +115,7 @@ impl Check for DefaultNamespace {
             || object.kind.starts_with("Cluster")
             || CLUSTER_SCOPED_KINDS.contains(&&*object.kind)
             || is_system_object(object)
+            || is_owned(object)
         {
             return;
         }
