@@ -29,7 +29,7 @@ crate::declare_check! {
     ///
     /// ## Why it matters
     /// ConfigMaps are not meant for confidential data: they are readable by every role with
-    /// `view` rights, shown in full by `kubectl describe`, never encrypted at rest, and usually
+    /// `view` rights, shown in full by `kubectl describe`, rarely encrypted at rest, and usually
     /// committed to Git. A password in one is effectively public inside the organisation.
     ///
     /// ## Example

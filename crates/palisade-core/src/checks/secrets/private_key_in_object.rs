@@ -24,7 +24,7 @@ crate::declare_check! {
     /// ## Why it matters
     /// ConfigMaps, annotations and custom resources are readable by far more identities than
     /// Secrets — `view` roles, operators, dashboards, backups, `kubectl describe` output and CI
-    /// logs all show them, and they are never encrypted at rest by the API server. A private
+    /// logs all show them, and encryption at rest is rarely configured for them. A private
     /// key stored there lets whoever reads it impersonate the service, decrypt its traffic or
     /// log in to the hosts that trust it.
     ///
