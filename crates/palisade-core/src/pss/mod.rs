@@ -11,8 +11,11 @@ pub mod checks;
 use std::fmt;
 use std::str::FromStr;
 
+use rayon::prelude::*;
+
 use crate::document::Pos;
-use crate::workload::PodView;
+use crate::object::Object;
+use crate::workload::{PodView, pod_specs};
 
 /// A Pod Security Standards level that has checks (`privileged` allows everything).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -330,6 +333,55 @@ pub fn evaluate(pod: &PodView<'_>, level: Level, version: Version) -> Vec<Violat
     active_checks(level, version)
         .filter_map(|check| (check.predicate)(pod, version))
         .collect()
+}
+
+/// The verdict for one pod-bearing object: the violations of all its pod specs.
+#[derive(Debug, Clone)]
+pub struct ObjectVerdict<'a> {
+    /// The object.
+    pub object: &'a Object,
+    /// The violations, pod spec by pod spec, in check order.
+    pub violations: Vec<Violation>,
+}
+
+impl ObjectVerdict<'_> {
+    /// Whether admission would accept the object.
+    pub fn allowed(&self) -> bool {
+        self.violations.is_empty()
+    }
+}
+
+/// The verdicts for a set of objects.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation<'a> {
+    /// One verdict per pod-bearing object, in input order.
+    pub verdicts: Vec<ObjectVerdict<'a>>,
+    /// Objects skipped because they hold no pod spec.
+    pub skipped: usize,
+}
+
+/// Evaluates every pod-bearing object (Pods, workload templates, embedded templates) against a
+/// level and version, in parallel on the caller's thread pool, keeping input order.
+pub fn evaluate_objects(objects: &[Object], level: Level, version: Version) -> Evaluation<'_> {
+    let verdicts: Vec<Option<ObjectVerdict<'_>>> = objects
+        .par_iter()
+        .map(|object| {
+            let pods = pod_specs(object);
+            if pods.is_empty() {
+                return None;
+            }
+            let violations = pods
+                .iter()
+                .flat_map(|pod| evaluate(pod, level, version))
+                .collect();
+            Some(ObjectVerdict { object, violations })
+        })
+        .collect();
+    let skipped = verdicts.iter().filter(|v| v.is_none()).count();
+    Evaluation {
+        verdicts: verdicts.into_iter().flatten().collect(),
+        skipped,
+    }
 }
 
 #[cfg(test)]

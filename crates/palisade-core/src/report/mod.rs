@@ -4,6 +4,7 @@
 //! inputs) and writes to any `impl Write`.
 
 pub mod json;
+pub mod pss;
 pub mod table;
 
 use serde::Serialize;
