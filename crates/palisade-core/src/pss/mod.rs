@@ -7,6 +7,7 @@
 //! them instead of re-implementing the standard.
 
 pub mod checks;
+pub mod namespaces;
 
 use std::fmt;
 use std::str::FromStr;

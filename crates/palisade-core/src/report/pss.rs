@@ -1,5 +1,6 @@
 //! The Pod Security Standards reports of `palisade pss`: the `palisade.pss/v1` JSON document and
-//! the table for people. Both list one result per pod-bearing object, in input order.
+//! the table for people, both with one result per pod-bearing object in input order; and the
+//! per-namespace report of `palisade pss --namespaces` (`palisade.pss-namespaces/v1`).
 
 use std::io::{self, Write};
 
@@ -9,7 +10,8 @@ use serde::Serialize;
 use crate::document::Pos;
 use crate::load::Diagnostic;
 use crate::object::Object;
-use crate::pss::{Evaluation, Level, Version};
+use crate::pss::namespaces::{Mode, NamespaceReport, PolicySource};
+use crate::pss::{Evaluation, Level, Version, Violation};
 use crate::report::json::ObjectJson;
 
 /// The schema name and version written first in every PSS JSON document.
@@ -201,4 +203,174 @@ pub fn write_table(report: &PssReport<'_>, color: bool, out: &mut dyn Write) -> 
             "s"
         },
     )
+}
+
+/// The schema name and version of the `--namespaces` JSON document.
+pub const NAMESPACES_SCHEMA: &str = "palisade.pss-namespaces/v1";
+
+#[derive(Serialize)]
+struct NamespacesDocument<'a> {
+    schema: &'static str,
+    namespaces: Vec<NamespaceJson<'a>>,
+    diagnostics: &'a [Diagnostic],
+}
+
+#[derive(Serialize)]
+struct NamespaceJson<'a> {
+    name: &'a str,
+    source: &'static str,
+    enforce: String,
+    audit: String,
+    warn: String,
+    rejected: usize,
+    audited: usize,
+    warned: usize,
+    workloads: Vec<WorkloadJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct WorkloadJson<'a> {
+    object: ObjectJson<'a>,
+    location: LocationJson<'a>,
+    rejected: bool,
+    audited: bool,
+    warned: bool,
+    enforce_violations: Vec<ViolationJson<'a>>,
+    audit_violations: Vec<ViolationJson<'a>>,
+    warn_violations: Vec<ViolationJson<'a>>,
+}
+
+fn source_name(source: PolicySource) -> &'static str {
+    match source {
+        PolicySource::Labels => "labels",
+        PolicySource::Default => "default",
+        PolicySource::Simulated => "simulated",
+    }
+}
+
+fn violations_json<'a>(object: &'a Object, violations: &'a [Violation]) -> Vec<ViolationJson<'a>> {
+    violations
+        .iter()
+        .map(|v| ViolationJson {
+            check: v.check,
+            reason: &v.reason,
+            detail: &v.detail,
+            location: location(object, v.pos, Some(&v.path)),
+        })
+        .collect()
+}
+
+/// How many workloads of a namespace a mode flags.
+fn flagged(report: &NamespaceReport<'_>, mode: Mode) -> usize {
+    report.workloads.iter().filter(|w| w.flagged(mode)).count()
+}
+
+/// Writes the per-namespace report as one pretty-printed JSON document.
+pub fn write_namespaces_json(
+    reports: &[NamespaceReport<'_>],
+    diagnostics: &[Diagnostic],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let doc = NamespacesDocument {
+        schema: NAMESPACES_SCHEMA,
+        namespaces: reports
+            .iter()
+            .map(|ns| NamespaceJson {
+                name: &ns.name,
+                source: source_name(ns.policies.source),
+                enforce: ns.policies.get(Mode::Enforce).to_string(),
+                audit: ns.policies.get(Mode::Audit).to_string(),
+                warn: ns.policies.get(Mode::Warn).to_string(),
+                rejected: flagged(ns, Mode::Enforce),
+                audited: flagged(ns, Mode::Audit),
+                warned: flagged(ns, Mode::Warn),
+                workloads: ns
+                    .workloads
+                    .iter()
+                    .map(|w| {
+                        let object = w.object;
+                        WorkloadJson {
+                            object: ObjectJson {
+                                api_version: &object.api_version,
+                                kind: &object.kind,
+                                namespace: object.namespace.as_deref(),
+                                name: &object.name,
+                            },
+                            location: location(object, object.pos(), None),
+                            rejected: w.flagged(Mode::Enforce),
+                            audited: w.flagged(Mode::Audit),
+                            warned: w.flagged(Mode::Warn),
+                            enforce_violations: violations_json(object, &w.violations[0]),
+                            audit_violations: violations_json(object, &w.violations[1]),
+                            warn_violations: violations_json(object, &w.violations[2]),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect(),
+        diagnostics,
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// Writes the per-namespace report for people: each namespace's policies, then each workload a
+/// mode flags, with the violations that mode reports.
+pub fn write_namespaces_table(
+    reports: &[NamespaceReport<'_>],
+    diagnostics: &[Diagnostic],
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    for diagnostic in diagnostics {
+        writeln!(
+            out,
+            "{}",
+            paint(color, &diagnostic.to_string(), Style::new().yellow())
+        )?;
+    }
+    for ns in reports {
+        writeln!(
+            out,
+            "namespace {} (enforce {}, audit {}, warn {}; from {}): {} workload{}, {} rejected, {} audited, {} warned",
+            paint(color, &ns.name, Style::new().bold()),
+            ns.policies.get(Mode::Enforce),
+            ns.policies.get(Mode::Audit),
+            ns.policies.get(Mode::Warn),
+            source_name(ns.policies.source),
+            ns.workloads.len(),
+            if ns.workloads.len() == 1 { "" } else { "s" },
+            flagged(ns, Mode::Enforce),
+            flagged(ns, Mode::Audit),
+            flagged(ns, Mode::Warn),
+        )?;
+        for w in &ns.workloads {
+            let object = w.object;
+            let pos = object.pos();
+            for (mode, label, style) in [
+                (Mode::Enforce, "rejected", Style::new().red().bold()),
+                (Mode::Audit, "audited ", Style::new().yellow()),
+                (Mode::Warn, "warned  ", Style::new().yellow()),
+            ] {
+                if !w.flagged(mode) {
+                    continue;
+                }
+                writeln!(
+                    out,
+                    "  {} {} {} ({}:{}:{})",
+                    paint(color, label, style),
+                    object.kind,
+                    object.display_name(),
+                    object.source.file,
+                    pos.line,
+                    pos.col
+                )?;
+                for v in &w.violations[mode as usize] {
+                    let text = v.to_string().replace('\n', "\n        ");
+                    writeln!(out, "      {}: {text}", v.check)?;
+                }
+            }
+        }
+    }
+    Ok(())
 }

@@ -1,13 +1,17 @@
 //! `palisade pss`: evaluate pods and pod templates against a Pod Security Standards level and
-//! version, report each object's verdict, and exit 1 when admission would refuse any.
+//! version (or, with `--namespaces`, against each namespace's labels), report each object's
+//! verdict, and exit 1 when admission would refuse any.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use palisade_core::load::Level as DiagnosticLevel;
+use palisade_core::pss::namespaces::{Mode, Policy, evaluate_namespaces};
 use palisade_core::pss::{Level, Version, evaluate_objects};
-use palisade_core::report::pss::{PssReport, write_json, write_table};
+use palisade_core::report::pss::{
+    PssReport, write_json, write_namespaces_json, write_namespaces_table, write_table,
+};
 use palisade_io::{ReadOptions, load_paths};
 
 use super::output::{ColorWhen, Output, write_with};
@@ -28,13 +32,23 @@ pub struct PssArgs {
     #[arg(value_name = "PATH", default_value = ".")]
     paths: Vec<PathBuf>,
 
-    /// The level: baseline or restricted.
-    #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
-    level: Level,
+    /// The level: baseline or restricted (required unless --namespaces).
+    #[arg(long, value_name = "LEVEL", value_parser = parse_level, required_unless_present = "namespaces")]
+    level: Option<Level>,
 
     /// The policy version: latest or v1.MINOR.
     #[arg(long, value_name = "VERSION", default_value = "latest", value_parser = parse_version)]
     version: Version,
+
+    /// Report per namespace, using the Pod Security labels of the Namespace objects in the
+    /// input: which workloads would be rejected (enforce), audited or warned about.
+    #[arg(long, conflicts_with = "level")]
+    namespaces: bool,
+
+    /// With --namespaces: simulate this enforce policy (LEVEL[:VERSION], e.g. restricted:v1.30)
+    /// on every namespace instead of its enforce labels.
+    #[arg(long, value_name = "LEVEL[:VERSION]", requires = "namespaces", value_parser = parse_policy)]
+    enforce: Option<Policy>,
 
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = PssFormat::Table)]
@@ -54,6 +68,10 @@ fn parse_level(text: &str) -> Result<Level, String> {
         .map_err(|e: palisade_core::pss::ParseError| e.to_string())
 }
 
+fn parse_policy(text: &str) -> Result<Policy, String> {
+    Policy::parse_simulated(text).map_err(|e| e.to_string())
+}
+
 fn parse_version(text: &str) -> Result<Version, String> {
     text.parse()
         .map_err(|e: palisade_core::pss::ParseError| e.to_string())
@@ -66,18 +84,37 @@ pub fn run(args: &PssArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
             max_file_size: args.max_file_size,
         },
     );
-    let evaluation = evaluate_objects(&loaded.objects, args.level, args.version);
-    let report = PssReport {
-        level: args.level,
-        version: args.version,
-        evaluation: &evaluation,
-        diagnostics: &loaded.diagnostics,
-    };
     let mut output = Output::open(args.output.as_deref(), color)?;
-    write_with(&mut output, |out, color| match args.format {
-        PssFormat::Table => write_table(&report, color, out),
-        PssFormat::Json => write_json(&report, out),
-    })?;
+    let denied = match args.level {
+        Some(level) if !args.namespaces => {
+            let evaluation = evaluate_objects(&loaded.objects, level, args.version);
+            let report = PssReport {
+                level,
+                version: args.version,
+                evaluation: &evaluation,
+                diagnostics: &loaded.diagnostics,
+            };
+            write_with(&mut output, |out, color| match args.format {
+                PssFormat::Table => write_table(&report, color, out),
+                PssFormat::Json => write_json(&report, out),
+            })?;
+            report.denied()
+        }
+        _ => {
+            let reports = evaluate_namespaces(&loaded.objects, args.enforce);
+            write_with(&mut output, |out, color| match args.format {
+                PssFormat::Table => {
+                    write_namespaces_table(&reports, &loaded.diagnostics, color, out)
+                }
+                PssFormat::Json => write_namespaces_json(&reports, &loaded.diagnostics, out),
+            })?;
+            reports
+                .iter()
+                .flat_map(|ns| &ns.workloads)
+                .filter(|w| w.flagged(Mode::Enforce))
+                .count()
+        }
+    };
     output.finish()?;
 
     let input_error = loaded
@@ -86,7 +123,7 @@ pub fn run(args: &PssArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
         .any(|d| d.level == DiagnosticLevel::Error);
     Ok(ExitCode::from(if input_error {
         EXIT_ERROR
-    } else if report.denied() > 0 {
+    } else if denied > 0 {
         EXIT_FINDINGS
     } else {
         EXIT_OK
