@@ -700,8 +700,9 @@ pub fn proc_mount_restricted(pod: &PodView<'_>, _version: Version) -> Option<Vio
 const SECCOMP_POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
 const SECCOMP_CONTAINER_ANNOTATION_PREFIX: &str = "container.seccomp.security.alpha.kubernetes.io/";
 
-/// `seccompProfile_baseline`: seccomp must not be set to unconfined; before 1.19 through the
-/// alpha annotations, from 1.19 on through the `seccompProfile` fields.
+/// `seccompProfile_baseline`: a seccomp profile, if set, must be the runtime default or a
+/// localhost profile; before 1.19 through the alpha annotations, from 1.19 on through the
+/// `seccompProfile` fields.
 pub fn seccomp_profile_baseline(pod: &PodView<'_>, version: Version) -> Option<Violation> {
     if !version.at_least(19) {
         return seccomp_annotations_baseline(pod);
@@ -712,7 +713,7 @@ pub fn seccomp_profile_baseline(pod: &PodView<'_>, version: Version) -> Option<V
     let type_of = |profile: &Node| field_text(profile, "type");
     if let Some((profile, pos)) = pod_field(pod, "seccompProfile") {
         let kind = type_of(profile);
-        if kind == "Unconfined" {
+        if !allowed_seccomp_type(&kind) {
             setters.push("pod".to_string());
             first = Some((pos, pod_sc_path(pod, "seccompProfile.type")));
             values.insert(kind);
@@ -722,7 +723,7 @@ pub fn seccomp_profile_baseline(pod: &PodView<'_>, version: Version) -> Option<V
     for c in pod.containers() {
         if let Some((profile, pos)) = own_field(&c, "seccompProfile") {
             let kind = type_of(profile);
-            if kind == "Unconfined" {
+            if !allowed_seccomp_type(&kind) {
                 containers.add(c.name(), pos, || sc_path(&c, "seccompProfile.type"));
                 values.insert(kind);
             }
@@ -749,6 +750,11 @@ pub fn seccomp_profile_baseline(pod: &PodView<'_>, version: Version) -> Option<V
     )
 }
 
+/// Whether a seccomp alpha annotation value is allowed.
+pub fn allowed_seccomp_annotation(value: &str) -> bool {
+    value == "runtime/default" || value == "docker/default" || value.starts_with("localhost/")
+}
+
 fn seccomp_annotations_baseline(pod: &PodView<'_>) -> Option<Violation> {
     let annotations = pod.metadata.and_then(|m| m.get("annotations"))?;
     let mut forbidden = BTreeSet::new();
@@ -756,7 +762,7 @@ fn seccomp_annotations_baseline(pod: &PodView<'_>) -> Option<Violation> {
     let mut judge = |key: &str| {
         if let Some(entry) = annotations.entry(key) {
             let value = entry.value.scalar_text().unwrap_or_default();
-            if value == "unconfined" {
+            if !allowed_seccomp_annotation(&value) {
                 forbidden.insert(format!("{key}={value:?}"));
                 first.get_or_insert_with(|| (entry.key_pos, format!("metadata.annotations.{key}")));
             }
@@ -786,8 +792,9 @@ fn seccomp_annotations_baseline(pod: &PodView<'_>) -> Option<Violation> {
     )
 }
 
-/// Whether a seccomp profile type is allowed at the restricted level.
-pub fn allowed_restricted_seccomp(kind: &str) -> bool {
+/// Whether a seccomp profile type is allowed (at both levels: baseline only tolerates its
+/// absence).
+pub fn allowed_seccomp_type(kind: &str) -> bool {
     matches!(kind, "RuntimeDefault" | "Localhost")
 }
 
@@ -804,7 +811,7 @@ pub fn seccomp_profile_restricted(pod: &PodView<'_>, version: Version) -> Option
     let mut pod_ok = false;
     if let Some((profile, pos)) = pod_field(pod, "seccompProfile") {
         let kind = type_of(profile);
-        if allowed_restricted_seccomp(&kind) {
+        if allowed_seccomp_type(&kind) {
             pod_ok = true;
         } else {
             setters.push("pod".to_string());
@@ -818,7 +825,7 @@ pub fn seccomp_profile_restricted(pod: &PodView<'_>, version: Version) -> Option
         match own_field(&c, "seccompProfile") {
             Some((profile, pos)) => {
                 let kind = type_of(profile);
-                if !allowed_restricted_seccomp(&kind) {
+                if !allowed_seccomp_type(&kind) {
                     explicit.add(c.name(), pos, || sc_path(&c, "seccompProfile.type"));
                     values.insert(kind);
                 }
