@@ -374,3 +374,50 @@ pub fn write_namespaces_table(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_text;
+    use crate::pss::evaluate_objects;
+
+    const INPUT: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: prod}\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        securityContext:\n          privileged: true\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers: [{name: b}]\n";
+
+    #[test]
+    fn json_lists_one_result_per_pod_bearing_object_in_input_order() {
+        let loaded = load_text(&"in.yaml".into(), INPUT);
+        let evaluation = evaluate_objects(&loaded.objects, Level::Baseline, Version::v1(30));
+        let report = PssReport {
+            level: Level::Baseline,
+            version: Version::v1(30),
+            evaluation: &evaluation,
+            diagnostics: &[],
+        };
+        let mut out = Vec::new();
+        write_json(&report, &mut out).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(doc["schema"], SCHEMA);
+        assert_eq!(doc["level"], "baseline");
+        assert_eq!(doc["version"], "v1.30");
+        assert_eq!(doc["summary"]["skipped"], 1);
+        let results = doc["results"].as_array().unwrap();
+        assert_eq!(results.len(), 2);
+        assert_eq!(results[0]["object"]["kind"], "Deployment");
+        assert_eq!(results[0]["allowed"], false);
+        let violation = &results[0]["violations"][0];
+        assert_eq!(violation["check"], "privileged");
+        assert_eq!(
+            violation["detail"],
+            "container \"a\" must not set securityContext.privileged=true"
+        );
+        assert_eq!(violation["location"]["line"], 14);
+        assert_eq!(results[1]["object"]["name"], "ok");
+        assert_eq!(results[1]["allowed"], true);
+
+        let mut table = Vec::new();
+        write_table(&report, false, &mut table).unwrap();
+        let table = String::from_utf8(table).unwrap();
+        assert!(table.contains("in.yaml:5:1: denied  Deployment prod/web"));
+        assert!(table.contains("1 allowed, 1 denied; 1 other object skipped"));
+    }
+}
