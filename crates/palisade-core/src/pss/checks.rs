@@ -118,8 +118,9 @@ pub fn allowed_selinux_types(version: Version) -> &'static [&'static str] {
     }
 }
 
-/// Whether the pod's own user namespace relaxes user-related checks at this version: from 1.35
-/// on, `hostUsers: false` lifts `procMount` (baseline), `runAsNonRoot` and `runAsUser`.
+/// Whether the pod's own user namespace relaxes the baseline `procMount` check at this version
+/// (from 1.35 on, `hostUsers: false` allows any `procMount`; the restricted level still forbids
+/// it through `procMount_restricted`).
 pub fn relaxed_for_user_namespace(pod: &PodView<'_>, version: Version) -> bool {
     version.at_least(35) && pod.uses_user_namespace()
 }
@@ -1026,11 +1027,9 @@ pub fn allow_privilege_escalation(pod: &PodView<'_>, version: Version) -> Option
 }
 
 /// `runAsNonRoot`: the pod or every container must set `runAsNonRoot: true`, and none may set
-/// it to false (pods in their own user namespace are exempt from 1.35 on).
-pub fn run_as_non_root(pod: &PodView<'_>, version: Version) -> Option<Violation> {
-    if relaxed_for_user_namespace(pod, version) {
-        return None;
-    }
+/// it to false. A user namespace (`hostUsers: false`) does not exempt the pod: that relaxation
+/// only ever existed behind an alpha feature gate, since removed.
+pub fn run_as_non_root(pod: &PodView<'_>, _version: Version) -> Option<Violation> {
     let mut setters = Vec::new();
     let mut first = None;
     let mut pod_true = false;
@@ -1083,12 +1082,9 @@ pub fn run_as_non_root(pod: &PodView<'_>, version: Version) -> Option<Violation>
     )
 }
 
-/// `runAsUser` (from 1.23): neither the pod nor a container may set `runAsUser: 0` (pods in
-/// their own user namespace are exempt from 1.35 on).
-pub fn run_as_user(pod: &PodView<'_>, version: Version) -> Option<Violation> {
-    if relaxed_for_user_namespace(pod, version) {
-        return None;
-    }
+/// `runAsUser` (from 1.23): neither the pod nor a container may set `runAsUser: 0`, user
+/// namespace or not (as for [`run_as_non_root`]).
+pub fn run_as_user(pod: &PodView<'_>, _version: Version) -> Option<Violation> {
     let mut setters = Vec::new();
     let mut first = None;
     if let Some((node, pos)) = pod_field(pod, "runAsUser")

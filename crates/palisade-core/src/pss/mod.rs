@@ -451,6 +451,17 @@ mod tests {
         );
         assert!(verdict(&userns, Level::Baseline, Version::v1(35)).is_empty());
         assert_eq!(verdict(&userns, Level::Baseline, Version::v1(34)).len(), 1);
+        // runAsNonRoot and runAsUser are not relaxed by a user namespace.
+        let root = format!(
+            "{POD}  hostUsers: false\n  securityContext: {{runAsUser: 0}}\n  containers: [{{name: a}}]\n"
+        );
+        let checks: Vec<String> = verdict(&root, Level::Restricted, Version::Latest);
+        assert!(checks.iter().any(|v| v.starts_with("runAsNonRoot:")));
+        assert!(
+            checks
+                .iter()
+                .any(|v| v == "runAsUser: runAsUser=0 (pod must not set runAsUser=0)")
+        );
         assert!(
             verdict(&userns, Level::Restricted, Version::v1(35))
                 .iter()
