@@ -3,6 +3,7 @@
 mod checks;
 mod explain;
 mod output;
+mod pss;
 mod scan;
 
 use std::process::ExitCode;
@@ -40,6 +41,8 @@ enum Command {
     Checks(checks::ChecksArgs),
     /// Show a check's documentation.
     Explain(explain::ExplainArgs),
+    /// Evaluate pods and templates against the Pod Security Standards.
+    Pss(pss::PssArgs),
 }
 
 /// Runs the parsed command line.
@@ -53,5 +56,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scan(args) => scan::run(&args, cli.color),
         Command::Checks(args) => checks::run(&args, cli.color),
         Command::Explain(args) => explain::run(&args, cli.color),
+        Command::Pss(args) => pss::run(&args, cli.color),
     }
 }
