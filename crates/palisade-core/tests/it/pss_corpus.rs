@@ -10,14 +10,6 @@ use palisade_core::load::load_text;
 use palisade_core::pss::{self, Level, Version};
 use palisade_core::workload::pod_specs;
 
-fn corpus_dir() -> PathBuf {
-    match std::env::var_os("PALISADE_CORPORA") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"),
-    }
-    .join("pod-security")
-}
-
 fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
@@ -125,11 +117,9 @@ fn controller_disagreement(
 
 #[test]
 fn pod_security_corpus_agrees() {
-    let root = corpus_dir();
-    if !root.is_dir() {
-        println!("skipped: corpus not found at {}", root.display());
+    let Some(root) = crate::corpus("pod-security") else {
         return;
-    }
+    };
     let mut total = 0usize;
     let mut disagreements = Vec::new();
     for level in [Level::Baseline, Level::Restricted] {
