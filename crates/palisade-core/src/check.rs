@@ -160,6 +160,9 @@ pub struct CheckMeta {
     pub area: Area,
     /// Stable, preview or deprecated.
     pub status: Status,
+    /// Whether the check runs only when asked for by id, slug or `--framework` (checks that
+    /// restate others, such as whole Pod Security Standards levels).
+    pub opt_in: bool,
     /// How to fix a finding, in one or two sentences.
     pub remediation: &'static str,
     /// Framework controls.
@@ -310,6 +313,7 @@ macro_rules! declare_check {
             severity: $severity:ident,
             area: $area:ident,
             $(status: $status:ident,)?
+            $(opt_in: $opt_in:literal,)?
             remediation: $remediation:literal,
             references: [$($reference:expr),* $(,)?] $(,)?
         }
@@ -326,6 +330,7 @@ macro_rules! declare_check {
                 severity: $crate::check::Severity::$severity,
                 area: $crate::check::Area::$area,
                 status: $crate::declare_check!(@status $($status)?),
+                opt_in: $crate::declare_check!(@opt_in $($opt_in)?),
                 remediation: $remediation,
                 references: &[$($reference),*],
                 doc: concat!($($doc, "\n"),*),
@@ -334,6 +339,8 @@ macro_rules! declare_check {
     };
     (@status) => { $crate::check::Status::Stable };
     (@status $status:ident) => { $crate::check::Status::$status };
+    (@opt_in) => { false };
+    (@opt_in $opt_in:literal) => { $opt_in };
 }
 
 /// Declares the modules of an area and its static registry list, one line per check.

@@ -16,23 +16,89 @@ pub enum SelectError {
     /// A `--select` or `--ignore` key names no check.
     #[error("no check has the id or slug `{0}` (see `palisade checks`)")]
     UnknownCheck(String),
+    /// `--framework` names no framework.
+    #[error("unknown framework `{0}`; expected one of {names}", names = Framework::NAMES.join(", "))]
+    UnknownFramework(String),
 }
 
-/// Picks the checks to run: all (or those named in `select`), minus those named in `ignore`.
-/// Keys are ids or slugs; an area name (`workload`, `rbac`, …) selects the whole area.
+/// A framework whose controls a scan can be limited to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framework {
+    /// Checks that reference the NSA/CISA Kubernetes Hardening Guidance.
+    NsaCisa,
+    /// Checks that reference the CIS Kubernetes Benchmark.
+    Cis,
+    /// Checks that reference MITRE ATT&CK techniques.
+    MitreAttack,
+    /// The Pod Security Standards baseline level, evaluated exactly (`pss-baseline`).
+    PssBaseline,
+    /// The Pod Security Standards restricted level, evaluated exactly (`pss-restricted`).
+    PssRestricted,
+}
+
+impl Framework {
+    /// The names `--framework` accepts.
+    pub const NAMES: [&'static str; 5] = [
+        "nsa-cisa",
+        "cis",
+        "mitre-attack",
+        "pss-baseline",
+        "pss-restricted",
+    ];
+
+    /// Parses a framework name.
+    pub fn parse(name: &str) -> Result<Framework, SelectError> {
+        match name {
+            "nsa-cisa" => Ok(Framework::NsaCisa),
+            "cis" => Ok(Framework::Cis),
+            "mitre-attack" => Ok(Framework::MitreAttack),
+            "pss-baseline" => Ok(Framework::PssBaseline),
+            "pss-restricted" => Ok(Framework::PssRestricted),
+            other => Err(SelectError::UnknownFramework(other.to_string())),
+        }
+    }
+
+    fn includes(self, r: &Registered) -> bool {
+        let cites = |framework: &str| r.meta.references.iter().any(|x| x.framework() == framework);
+        match self {
+            Framework::NsaCisa => !r.meta.opt_in && cites("nsa-cisa"),
+            Framework::Cis => !r.meta.opt_in && cites("cis"),
+            Framework::MitreAttack => !r.meta.opt_in && cites("mitre-attack"),
+            // Both levels run through the one evaluator `palisade pss` uses, so the two
+            // commands cannot disagree.
+            Framework::PssBaseline => r.meta.slug == "pss-baseline",
+            Framework::PssRestricted => r.meta.slug == "pss-restricted",
+        }
+    }
+}
+
+/// Picks the checks to run: those of `framework` if given, else every check that is not
+/// opt-in; narrowed to those named in `select` (ids, slugs or area names; an opt-in check is
+/// run when named by id or slug), minus those named in `ignore`.
 pub fn select_checks(
     select: &[String],
     ignore: &[String],
+    framework: Option<Framework>,
 ) -> Result<Vec<&'static Registered>, SelectError> {
-    let matches = |r: &Registered, key: &str| r.meta.matches(key) || r.meta.area.as_str() == key;
+    let named = |r: &Registered, key: &str| r.meta.matches(key);
+    let in_area = |r: &Registered, key: &str| r.meta.area.as_str() == key;
     for key in select.iter().chain(ignore) {
-        if !checks::all().any(|r| matches(r, key)) {
+        if !checks::all().any(|r| named(r, key) || in_area(r, key)) {
             return Err(SelectError::UnknownCheck(key.clone()));
         }
     }
     Ok(checks::all()
-        .filter(|r| select.is_empty() || select.iter().any(|k| matches(r, k)))
-        .filter(|r| !ignore.iter().any(|k| matches(r, k)))
+        .filter(|r| match framework {
+            Some(f) => f.includes(r),
+            None => !r.meta.opt_in || select.iter().any(|k| named(r, k)),
+        })
+        .filter(|r| {
+            select.is_empty()
+                || select
+                    .iter()
+                    .any(|k| named(r, k) || (in_area(r, k) && !r.meta.opt_in))
+        })
+        .filter(|r| !ignore.iter().any(|k| named(r, k) || in_area(r, k)))
         .collect())
 }
 

@@ -8,7 +8,7 @@ use palisade_core::check::Severity;
 use palisade_core::inventory::Inventory;
 use palisade_core::load::Level;
 use palisade_core::report::{self, ScanReport};
-use palisade_core::scan::{scan, select_checks};
+use palisade_core::scan::{Framework, scan, select_checks};
 use palisade_io::{ReadOptions, load_paths};
 
 use super::output::{ColorWhen, Output, write_with};
@@ -54,6 +54,12 @@ pub struct ScanArgs {
     #[arg(long, value_delimiter = ',', value_name = "CHECK")]
     ignore: Vec<String>,
 
+    /// Limit the scan to one framework's controls: nsa-cisa, cis, mitre-attack, or an exact Pod
+    /// Security Standards level, pss-baseline or pss-restricted (the evaluator `palisade pss`
+    /// uses, at the newest policy version).
+    #[arg(long, value_name = "FRAMEWORK", value_parser = parse_framework)]
+    framework: Option<Framework>,
+
     /// List suppressed findings too (they are always counted).
     #[arg(long)]
     show_suppressed: bool,
@@ -61,6 +67,10 @@ pub struct ScanArgs {
     /// Refuse inputs larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = palisade_io::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
+}
+
+fn parse_framework(s: &str) -> Result<Framework, String> {
+    Framework::parse(s).map_err(|e| e.to_string())
 }
 
 pub fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -71,7 +81,7 @@ pub fn parse_severity(s: &str) -> Result<Severity, String> {
 }
 
 pub fn run(args: &ScanArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
-    let checks = select_checks(&args.select, &args.ignore)?;
+    let checks = select_checks(&args.select, &args.ignore, args.framework)?;
     let loaded = load_paths(
         &args.paths,
         &ReadOptions {

@@ -142,3 +142,74 @@ fn simulated_enforce_overrides_the_labels() {
     assert_eq!(run.code, 1);
     assert_eq!(run.json()["namespaces"][0]["rejected"], 2);
 }
+
+#[test]
+fn scan_with_a_pss_framework_agrees_with_the_pss_command() {
+    let scan = palisade(&["scan", "--framework", "pss-baseline", "-f", "json", "pss"]);
+    assert_eq!(scan.code, 1);
+    let scan = scan.json();
+    let findings = scan["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().all(|f| f["slug"] == "pss-baseline"),
+        "{findings:?}"
+    );
+
+    let pss = palisade(&[
+        "pss",
+        "--level",
+        "baseline",
+        "--version",
+        "latest",
+        "-f",
+        "json",
+        "pss",
+    ]);
+    let mut from_pss: Vec<(u64, String)> = pss.json()["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["violations"].as_array().unwrap().clone())
+        .map(|v| {
+            (
+                v["location"]["line"].as_u64().unwrap(),
+                v["check"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut from_scan: Vec<(u64, String)> = findings
+        .iter()
+        .map(|f| {
+            let message = f["message"].as_str().unwrap();
+            let check = message.split(':').next().unwrap().to_string();
+            (f["location"]["line"].as_u64().unwrap(), check)
+        })
+        .collect();
+    from_pss.sort();
+    from_scan.sort();
+    assert_eq!(from_scan, from_pss);
+}
+
+#[test]
+fn pss_checks_are_opt_in_and_frameworks_filter_by_reference() {
+    let default = palisade(&["scan", "-f", "json", "pss"]).json();
+    assert!(
+        default["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["slug"] != "pss-baseline"),
+        "whole-level checks do not run by default"
+    );
+    let cis = palisade(&["scan", "--framework", "cis", "-f", "json", "pss"]).json();
+    for finding in cis["findings"].as_array().unwrap() {
+        let refs = finding["references"].as_array().unwrap();
+        assert!(refs.iter().any(|r| r["framework"] == "cis"), "{finding}");
+    }
+    let unknown = palisade(&["scan", "--framework", "iso-27001", "pss"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("pss-restricted"),
+        "{}",
+        unknown.stderr
+    );
+}

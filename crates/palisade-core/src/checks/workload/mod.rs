@@ -41,6 +41,8 @@ crate::check::registry! {
     windows_host_process::WindowsHostProcess,
     share_process_namespace::ShareProcessNamespace,
     default_service_account::DefaultServiceAccount,
+    pss_baseline::PssBaseline,
+    pss_restricted::PssRestricted,
 }
 
 /// A pod template annotation entry (so findings can point at its key) and its field path.
