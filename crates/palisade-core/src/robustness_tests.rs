@@ -37,6 +37,8 @@ const PIECES: &[&str] = &[
     "#",
     "%YAML 1.2\n",
     "\t",
+    "\r",
+    "\r\n",
     "apiVersion: v1\nkind: Pod\n",
     "metadata:\n  name: x\n",
     "spec:\n  containers:\n",
@@ -54,14 +56,50 @@ fn yamlish() -> impl Strategy<Value = String> {
     .prop_map(|parts| parts.concat())
 }
 
+/// Lines as YAML counts them: `\n`, `\r\n` and a lone `\r` each end one.
+fn line_count(bytes: &[u8]) -> usize {
+    let breaks = bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count();
+    breaks + 1
+}
+
 fn check_lines_located(text: &str, loaded: &Loaded) -> Result<(), TestCaseError> {
     if text.trim().is_empty() {
         return Ok(());
     }
+    // An error met at the end of a text that lacks a final line break is placed by the parser at
+    // the start of the line after it, which is where an editor puts the cursor at the end.
+    let lines = line_count(text.as_bytes()) + 1;
     for d in &loaded.diagnostics {
         prop_assert!(d.line >= 1, "diagnostic without a line: {d}\n{text:?}");
+        prop_assert!(
+            d.line as usize <= lines,
+            "diagnostic past the end: {d}\n{text:?}"
+        );
     }
     Ok(())
+}
+
+/// Found by the `load` fuzz target: lone carriage returns (old Mac line ends) are line breaks to
+/// the YAML parser but were not to the document splitter, so an error in a later document was
+/// reported on a line past the end of the file.
+#[test]
+fn fuzz_lone_carriage_returns_keep_diagnostics_inside_the_file() {
+    let text = "a: 1\r\r\r\r\r\r\r\r\r\r\nb: 2\n---\nc: [unclosed\n---\nd: {\"e\n";
+    let loaded = load_text(&name(), text);
+    let lines = line_count(text.as_bytes());
+    assert!(!loaded.diagnostics.is_empty());
+    for d in &loaded.diagnostics {
+        assert!(
+            d.line >= 1 && d.line as usize <= lines,
+            "{d} (file has {lines} lines)"
+        );
+    }
+    // The first error sits on the `c:` line, which is line 14 once each lone CR counts.
+    assert_eq!(loaded.diagnostics[0].line, 14, "{}", loaded.diagnostics[0]);
 }
 
 proptest! {
