@@ -1,5 +1,9 @@
 //! Project automation: `cargo xtask docs [--check]` writes (or verifies) the check reference in
-//! `docs/checks/` from the registry, so the reference can never drift from the code.
+//! `docs/checks/` from the registry, so the reference can never drift from the code;
+//! `cargo xtask gen` writes synthetic workloads and `cargo xtask bench` times `palisade scan`.
+
+mod bench;
+mod generate;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -111,6 +115,36 @@ fn docs(check: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn gen_command(args: &[&str]) -> anyhow::Result<()> {
+    let mut count = None;
+    let mut out = None;
+    let mut seed = generate::DEFAULT_SEED;
+    let mut rest = args.iter();
+    while let Some(&flag) = rest.next() {
+        let value = rest
+            .next()
+            .with_context(|| format!("{flag} needs a value"))?;
+        match flag {
+            "--count" => count = Some(value.parse::<usize>().context("--count: not a number")?),
+            "--out" => out = Some(PathBuf::from(value)),
+            "--seed" => seed = value.parse().context("--seed: not a number")?,
+            _ => bail!("unknown option {flag}"),
+        }
+    }
+    let (Some(count), Some(out)) = (count, out) else {
+        bail!("usage: cargo xtask gen --count N --out DIR [--seed S]");
+    };
+    let (objects, files) = generate::generate(count, &out, seed)?;
+    #[allow(clippy::print_stdout)]
+    {
+        println!(
+            "wrote {objects} objects in {files} files under {}",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args
@@ -121,7 +155,13 @@ fn main() -> ExitCode {
     {
         ["docs"] => docs(false),
         ["docs", "--check"] => docs(true),
-        _ => Err(anyhow::anyhow!("usage: cargo xtask docs [--check]")),
+        ["gen", rest @ ..] => gen_command(rest),
+        ["bench"] => bench::bench(&repo_root()),
+        _ => Err(anyhow::anyhow!(
+            "usage: cargo xtask docs [--check]\n       \
+             cargo xtask gen --count N --out DIR [--seed S]\n       \
+             cargo xtask bench"
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -223,6 +223,16 @@ pub struct ParsedStream {
 
 /// Parses a YAML (or JSON) stream of any number of documents.
 pub fn parse_stream(text: &str) -> ParsedStream {
+    // YAML counts a lone carriage return as a line break, but the document splitter only cuts
+    // at '\n'; without this the two disagree and diagnostics point past the end of the file.
+    // The replacement keeps every byte offset, so columns are unchanged.
+    let normalized;
+    let text = if has_lone_carriage_return(text) {
+        normalized = lone_carriage_returns_to_newlines(text);
+        normalized.as_str()
+    } else {
+        text
+    };
     let mut out = ParsedStream::default();
     let mut index = 0;
     for chunk in split_documents(text) {
@@ -257,6 +267,30 @@ pub fn parse_stream(text: &str) -> ParsedStream {
             // A document that failed to parse still takes its index, so later documents keep
             // the numbers a user counting `---` would give them.
             index += 1;
+        }
+    }
+    out
+}
+
+fn has_lone_carriage_return(text: &str) -> bool {
+    if !text.contains('\r') {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+}
+
+fn lone_carriage_returns_to_newlines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() != Some(&'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
         }
     }
     out

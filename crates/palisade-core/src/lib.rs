@@ -17,3 +17,6 @@ pub mod report;
 pub mod scan;
 pub mod suppress;
 pub mod workload;
+
+#[cfg(test)]
+mod robustness_tests;
