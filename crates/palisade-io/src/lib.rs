@@ -73,7 +73,14 @@ impl Input {
     /// The name findings and errors use for it.
     pub fn display_name(&self) -> String {
         match self {
-            Input::File(path) => path.display().to_string(),
+            // `palisade scan .` walks `./x.yaml`; findings read better as `x.yaml`.
+            Input::File(path) => {
+                let text = path.display().to_string();
+                match text.strip_prefix("./") {
+                    Some(rest) if !rest.is_empty() => rest.to_string(),
+                    _ => text,
+                }
+            }
             Input::Stdin => STDIN.to_string(),
         }
     }

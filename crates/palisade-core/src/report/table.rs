@@ -111,7 +111,7 @@ pub fn write(report: &ScanReport<'_>, color: bool, out: &mut dyn Write) -> io::R
     writeln!(out)?;
     writeln!(
         out,
-        "{} finding{}{}, {} suppressed; {} objects in {} file{} ({} checks){}",
+        "{} finding{}{}, {} suppressed; {} object{} in {} file{} ({} check{}){}",
         result.findings.len(),
         if result.findings.len() == 1 { "" } else { "s" },
         if counts.is_empty() {
@@ -121,9 +121,11 @@ pub fn write(report: &ScanReport<'_>, color: bool, out: &mut dyn Write) -> io::R
         },
         result.suppressed.len(),
         inputs.objects,
+        if inputs.objects == 1 { "" } else { "s" },
         inputs.files,
         if inputs.files == 1 { "" } else { "s" },
         result.checks_run,
+        if result.checks_run == 1 { "" } else { "s" },
         if errors > 0 {
             painter.paint(&format!("; {errors} input error(s)"), Style::new().red())
         } else {
