@@ -47,14 +47,6 @@ crate::declare_check! {
     }
 }
 
-/// SELinux types the Pod Security Standards (baseline) allow.
-const ALLOWED_TYPES: &[&str] = &[
-    "container_t",
-    "container_init_t",
-    "container_kvm_t",
-    "container_engine_t",
-];
-
 /// Reports the custom fields of one `seLinuxOptions` mapping found under `path`.
 fn check_options(options: &Node, path: &str, owner: &str, out: &mut Sink<'_>) {
     for entry in options.entries() {
@@ -63,7 +55,11 @@ fn check_options(options: &Node, path: &str, owner: &str, out: &mut Sink<'_>) {
             continue;
         }
         let message = match &*entry.key {
-            "type" if !ALLOWED_TYPES.contains(&value.as_ref()) => {
+            // The allowed types are the Pod Security Standards' own, at the newest version.
+            "type"
+                if !crate::pss::checks::allowed_selinux_types(crate::pss::Version::Latest)
+                    .contains(&value.as_ref()) =>
+            {
                 format!("{owner} sets SELinux type \"{value}\", which is not a confined container type")
             }
             "user" | "role" => format!("{owner} sets a custom SELinux {} \"{value}\"", entry.key),

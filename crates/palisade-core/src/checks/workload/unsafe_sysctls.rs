@@ -6,12 +6,12 @@ use crate::workload::PodView;
 crate::declare_check! {
     /// ## What it flags
     /// Entries of the pod's `securityContext.sysctls` whose name is not in the safe set of the
-    /// Pod Security Standards (baseline, as of Kubernetes v1.32): `kernel.shm_rmid_forced`,
-    /// `net.ipv4.ip_local_port_range`, `net.ipv4.ip_unprivileged_port_start`,
-    /// `net.ipv4.tcp_syncookies`, `net.ipv4.ping_group_range`,
-    /// `net.ipv4.ip_local_reserved_ports`, `net.ipv4.tcp_keepalive_time`,
-    /// `net.ipv4.tcp_fin_timeout`, `net.ipv4.tcp_keepalive_intvl`,
-    /// `net.ipv4.tcp_keepalive_probes`, `net.ipv4.tcp_rmem` and `net.ipv4.tcp_wmem`. Names written
+    /// Pod Security Standards baseline at the newest policy version (the same table
+    /// `palisade pss` uses): `kernel.shm_rmid_forced`, `net.ipv4.ip_local_port_range`,
+    /// `net.ipv4.ip_unprivileged_port_start`, `net.ipv4.tcp_syncookies`,
+    /// `net.ipv4.ping_group_range`, `net.ipv4.ip_local_reserved_ports`, the TCP keepalive and
+    /// `tcp_fin_timeout` settings, `net.ipv4.tcp_rmem`, `net.ipv4.tcp_wmem`,
+    /// `net.ipv4.tcp_slow_start_after_idle` and `net.ipv4.tcp_notsent_lowat`. Names written
     /// with `/` separators are compared in their dotted form. Windows pods are skipped.
     ///
     /// ## Why it matters
@@ -53,27 +53,13 @@ crate::declare_check! {
     }
 }
 
-/// Sysctls the Pod Security Standards baseline allows (v1.32 and later).
-const SAFE_SYSCTLS: &[&str] = &[
-    "kernel.shm_rmid_forced",
-    "net.ipv4.ip_local_port_range",
-    "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range",
-    "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time",
-    "net.ipv4.tcp_fin_timeout",
-    "net.ipv4.tcp_keepalive_intvl",
-    "net.ipv4.tcp_keepalive_probes",
-    "net.ipv4.tcp_rmem",
-    "net.ipv4.tcp_wmem",
-];
-
 /// Whether `name` is a safe sysctl. The kernel accepts `/` as the separator too; none of the
 /// safe names has a dot inside a component, so swapping separators is enough to compare.
 fn is_safe(name: &str) -> bool {
+    // The safe set is the Pod Security Standards' own, at the newest policy version, so this
+    // check and `palisade pss` can never disagree about it.
     let dotted = name.replace('/', ".");
-    SAFE_SYSCTLS.contains(&dotted.as_str())
+    crate::pss::checks::allowed_sysctls(crate::pss::Version::Latest).contains(&dotted.as_str())
 }
 
 impl Check for UnsafeSysctls {
