@@ -94,8 +94,10 @@ pub(crate) struct SeccompSetting {
 
 fn from_field(node: &Node, path: &str, source: &'static str) -> Option<SeccompSetting> {
     let entry = node.entry("type")?;
+    // What counts as confined is the Pod Security Standards' definition, shared with
+    // `palisade pss`.
     let kind = match entry.value.as_str()? {
-        "RuntimeDefault" | "Localhost" => SeccompKind::Confined,
+        t if crate::pss::checks::allowed_seccomp_type(t) => SeccompKind::Confined,
         "Unconfined" => SeccompKind::Unconfined,
         _ => SeccompKind::Unknown,
     };
@@ -110,10 +112,7 @@ fn from_field(node: &Node, path: &str, source: &'static str) -> Option<SeccompSe
 fn from_annotation(pod: &PodView<'_>, key: &str, source: &'static str) -> Option<SeccompSetting> {
     let (entry, path) = annotation_entry(pod, key)?;
     let value = entry.value.as_str()?.trim();
-    let kind = if value == "runtime/default"
-        || value == "docker/default"
-        || value.starts_with("localhost/")
-    {
+    let kind = if crate::pss::checks::allowed_seccomp_annotation(value) {
         SeccompKind::Confined
     } else if value == "unconfined" {
         SeccompKind::Unconfined
