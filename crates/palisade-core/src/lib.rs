@@ -12,6 +12,7 @@ pub mod document;
 pub mod inventory;
 pub mod load;
 pub mod object;
+pub mod rbac;
 pub mod report;
 pub mod scan;
 pub mod suppress;
