@@ -973,7 +973,12 @@ impl Model {
             let Some(subject) = Self::applies_to(binding, user) else {
                 continue;
             };
-            for rule in &role.rules {
+            // Non-resource URLs take effect only through ClusterRoleBindings.
+            let effective = role
+                .rules
+                .iter()
+                .filter(|r| binding.namespace.is_none() || r.non_resource_urls.is_empty());
+            for rule in effective {
                 out.entry(binding.namespace.clone())
                     .or_default()
                     .push(Grant {

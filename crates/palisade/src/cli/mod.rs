@@ -3,6 +3,7 @@
 mod checks;
 mod explain;
 mod output;
+mod rbac;
 mod scan;
 
 use std::process::ExitCode;
@@ -40,6 +41,8 @@ enum Command {
     Checks(checks::ChecksArgs),
     /// Show a check's documentation.
     Explain(explain::ExplainArgs),
+    /// Answer RBAC questions offline: can-i, who-can, permissions.
+    Rbac(rbac::RbacArgs),
 }
 
 /// Runs the parsed command line.
@@ -53,5 +56,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scan(args) => scan::run(&args, cli.color),
         Command::Checks(args) => checks::run(&args, cli.color),
         Command::Explain(args) => explain::run(&args, cli.color),
+        Command::Rbac(args) => rbac::run(&args, cli.color),
     }
 }

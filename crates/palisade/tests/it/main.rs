@@ -3,6 +3,7 @@
 
 mod catalog;
 mod formats;
+mod rbac;
 mod scan;
 
 use std::io::Write as _;
