@@ -992,6 +992,34 @@ impl Model {
         out
     }
 
+    /// The bindings that grant `role` and the subjects they grant it to.
+    pub fn holders(&self, role: &Role) -> Vec<(&Binding, SubjectKey)> {
+        self.bindings
+            .iter()
+            .filter(|b| {
+                b.role.is_some_and(|i| {
+                    let bound = &self.roles[i];
+                    bound.kind == role.kind
+                        && bound.namespace == role.namespace
+                        && bound.name == role.name
+                })
+            })
+            .flat_map(|b| {
+                b.subjects
+                    .iter()
+                    .filter_map(move |s| Some((b, b.subject_key(s)?)))
+            })
+            .collect()
+    }
+
+    /// The Role (`namespace` set) or ClusterRole of this name.
+    pub fn find_role(&self, namespace: Option<&str>, name: &str) -> Option<&Role> {
+        match namespace {
+            Some(ns) => self.role(ns, name),
+            None => self.cluster_role(name),
+        }
+    }
+
     /// Namespaces that have RoleBindings.
     pub fn binding_namespaces(&self) -> BTreeSet<&str> {
         self.bindings_by_namespace

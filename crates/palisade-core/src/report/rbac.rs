@@ -9,6 +9,7 @@ use owo_colors::{OwoColorize, Style};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::check::Finding;
 use crate::rbac::{
     Binding, Decision, Grant, Loc, Request, Role, Rule, SubjectKey, UserInfo, Warning,
 };
@@ -401,6 +402,94 @@ pub fn write_permissions_json(
             ("user", json!({ "name": user.name, "groups": user.groups })),
             ("masters", json!(user.in_group(crate::rbac::MASTERS_GROUP))),
             ("scopes", Value::Array(scopes)),
+            ("warnings", warnings_json(warnings)),
+        ],
+        out,
+    )
+}
+
+/// One escalation primitive found by an RBAC-area check, with who holds it.
+pub struct Risk<'a> {
+    /// The finding.
+    pub finding: &'a Finding,
+    /// `Kind namespace/name` of the object it is about.
+    pub object: String,
+    /// For a finding about a role: the bindings that grant the role and their subjects.
+    pub holders: Vec<(&'a Binding, SubjectKey)>,
+}
+
+fn risk_json(risk: &Risk<'_>) -> Value {
+    let check = risk.finding.check;
+    let location = &risk.finding.location;
+    json!({
+        "id": check.id,
+        "slug": check.slug,
+        "title": check.title,
+        "severity": check.severity.as_str(),
+        "object": risk.object,
+        "at": format!("{}:{}", location.file, location.line),
+        "path": location.path,
+        "message": risk.finding.message,
+        "heldBy": risk.holders.iter().map(|(binding, subject)| {
+            let mut subject = subject_json(subject);
+            subject["binding"] = binding_json(binding);
+            subject
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// Writes the escalation primitives as a table.
+pub fn write_risks_table(
+    risks: &[Risk<'_>],
+    warnings: &[Warning],
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let dim = if color {
+        Style::new().dimmed()
+    } else {
+        Style::new()
+    };
+    for risk in risks {
+        let check = risk.finding.check;
+        let location = &risk.finding.location;
+        writeln!(
+            out,
+            "{}:{}: {} {} {}: {}",
+            location.file,
+            location.line,
+            check.severity.as_str(),
+            check.id,
+            check.slug,
+            risk.finding.message
+        )?;
+        for (binding, subject) in &risk.holders {
+            writeln!(
+                out,
+                "    {}",
+                format!(
+                    "held by {subject} via {} ({})",
+                    binding.display(),
+                    binding.at
+                )
+                .style(dim)
+            )?;
+        }
+    }
+    writeln!(out, "{} escalation primitive(s)", risks.len())?;
+    write_warnings(warnings, out)
+}
+
+/// Writes the escalation primitives as a `palisade.rbac.risks/v1` document.
+pub fn write_risks_json(
+    risks: &[Risk<'_>],
+    warnings: &[Warning],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    write_json(
+        "palisade.rbac.risks/v1",
+        vec![
+            ("risks", risks.iter().map(risk_json).collect()),
             ("warnings", warnings_json(warnings)),
         ],
         out,

@@ -6,9 +6,11 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
+use palisade_core::inventory::Inventory;
 use palisade_core::load::Level;
 use palisade_core::rbac::{Model, Request, SubjectKey, SubjectKind, UserInfo};
 use palisade_core::report::rbac as out;
+use palisade_core::scan::{scan, select_checks};
 use palisade_io::{ReadOptions, load_paths};
 
 use super::output::{ColorWhen, Output, write_with};
@@ -37,6 +39,14 @@ enum RbacCommand {
     WhoCan(WhoCanArgs),
     /// A subject's effective rules, per namespace and cluster-wide.
     Permissions(PermissionsArgs),
+    /// Escalation primitives (the RBAC-area checks), with who holds them (exit 1 if any).
+    Risks(RisksArgs),
+}
+
+#[derive(Debug, Args)]
+struct RisksArgs {
+    #[command(flatten)]
+    input: InputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -174,6 +184,10 @@ fn parse_subject(text: &str) -> anyhow::Result<UserInfo> {
 }
 
 fn load(input: &InputArgs) -> anyhow::Result<Model> {
+    Ok(Model::from_inventory(&load_inventory(input)?))
+}
+
+fn load_inventory(input: &InputArgs) -> anyhow::Result<Inventory> {
     let loaded = load_paths(
         &input.files,
         &ReadOptions {
@@ -191,7 +205,7 @@ fn load(input: &InputArgs) -> anyhow::Result<Model> {
     if failed {
         bail!("some inputs could not be read");
     }
-    Ok(Model::from_objects(loaded.objects.iter()))
+    Ok(Inventory::new(loaded.objects))
 }
 
 /// Runs `palisade rbac …`.
@@ -200,6 +214,7 @@ pub fn run(args: &RbacArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
         RbacCommand::CanI(a) => can_i(a, color),
         RbacCommand::WhoCan(a) => who_can(a, color),
         RbacCommand::Permissions(a) => permissions(a, color),
+        RbacCommand::Risks(a) => risks(a, color),
     }
 }
 
@@ -260,4 +275,45 @@ fn permissions(args: &PermissionsArgs, color: ColorWhen) -> anyhow::Result<ExitC
     })?;
     output.finish()?;
     Ok(ExitCode::from(EXIT_OK))
+}
+
+fn risks(args: &RisksArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
+    let inventory = load_inventory(&args.input)?;
+    let model = Model::from_inventory(&inventory);
+    let checks = select_checks(&["rbac".to_string()], &[])?;
+    let result = scan(&inventory, &checks, jiff::Zoned::now().date());
+    let risks: Vec<out::Risk<'_>> = result
+        .findings
+        .iter()
+        .map(|reported| {
+            let object = inventory.get(reported.finding.object);
+            let role = matches!(&*object.kind, "Role" | "ClusterRole")
+                .then(|| {
+                    model.find_role(
+                        object
+                            .namespace
+                            .as_deref()
+                            .filter(|_| &*object.kind == "Role"),
+                        &object.name,
+                    )
+                })
+                .flatten();
+            out::Risk {
+                finding: &reported.finding,
+                object: object.display_name(),
+                holders: role.map(|role| model.holders(role)).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let mut output = Output::open(None, color)?;
+    write_with(&mut output, |w, color| match args.input.format {
+        RbacFormat::Table => out::write_risks_table(&risks, &model.warnings, color, w),
+        RbacFormat::Json => out::write_risks_json(&risks, &model.warnings, w),
+    })?;
+    output.finish()?;
+    Ok(ExitCode::from(if risks.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    }))
 }

@@ -239,3 +239,25 @@ fn objects_from_standard_input() {
     );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
+
+#[test]
+fn risks_list_primitives_with_their_holders() {
+    let run = palisade(&["rbac", "risks", "-f", TEAM]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("PAL-505 pod-exec-access"));
+    assert!(
+        run.stdout
+            .contains("held by Group sre via ClusterRoleBinding sre")
+    );
+    let run = palisade(&["rbac", "risks", "-f", TEAM, "--format", "json"]);
+    let doc = run.json();
+    assert_eq!(doc["schema"], "palisade.rbac.risks/v1");
+    let risks = doc["risks"].as_array().unwrap();
+    assert_eq!(risks.len(), 1);
+    assert_eq!(risks[0]["at"], "rbac/team.yaml:9");
+    assert_eq!(risks[0]["heldBy"].as_array().unwrap().len(), 3);
+    // Without primitives, exit 0.
+    let clean = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: n}\nrules:\n- {apiGroups: [\"\"], resources: [pods], verbs: [get]}\n";
+    let run = palisade_with_stdin(&["rbac", "risks", "-f", "-"], Some(clean));
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
