@@ -1,6 +1,8 @@
-//! Checks of RBAC grants that let a subject escalate: cluster-admin bindings, wildcards,
-//! secret reading, pod creation and exec, escalate/bind/impersonate. Rule checks read each
-//! Role and ClusterRole with the RBAC model's matching, so they agree with `palisade rbac`.
+//! Checks of RBAC grants that let a subject escalate (cluster-admin bindings, wildcards, secret
+//! reading, pod creation and exec, escalate/bind/impersonate, token minting, certificate
+//! approval, admission configuration, volumes, status, events) and of bindings to everyone or
+//! to default service accounts. Rule checks read each Role and ClusterRole with the RBAC
+//! model's matching, so they agree with `palisade rbac`.
 
 crate::check::registry! {
     cluster_admin_binding::ClusterAdminBinding,
@@ -9,6 +11,14 @@ crate::check::registry! {
     pod_create_access::PodCreateAccess,
     pod_exec_access::PodExecAccess,
     escalate_bind_impersonate::EscalateBindImpersonate,
+    service_account_token_create::ServiceAccountTokenCreate,
+    csr_approval::CsrApproval,
+    admission_config_write::AdmissionConfigWrite,
+    persistent_volume_create::PersistentVolumeCreate,
+    status_write::StatusWrite,
+    events_delete::EventsDelete,
+    binding_to_everyone::BindingToEveryone,
+    default_service_account_bound::DefaultServiceAccountBound,
 }
 
 use crate::check::Sink;
@@ -70,4 +80,19 @@ fn report_rules(object: &Object, out: &mut Sink<'_>, finding: impl Fn(&Rule) -> 
             );
         }
     }
+}
+
+/// `rule allows <verb> <resource>, …` for the requests of `primitives` that `rule` grants, if
+/// any.
+fn describe_grants(rule: &Rule, primitives: &[(&str, &str, &str)]) -> Option<String> {
+    let mut what: Vec<String> = Vec::new();
+    for (verb, group, resource) in primitives {
+        if !granted(rule, &[verb], group, resource).is_empty() {
+            let text = format!("{verb} {resource}");
+            if !what.contains(&text) {
+                what.push(text);
+            }
+        }
+    }
+    (!what.is_empty()).then(|| format!("rule allows {}", what.join(", ")))
 }
