@@ -19,6 +19,7 @@ crate::check::registry! {
     events_delete::EventsDelete,
     binding_to_everyone::BindingToEveryone,
     default_service_account_bound::DefaultServiceAccountBound,
+    workload_privileged_identity::WorkloadPrivilegedIdentity,
 }
 
 use crate::check::Sink;
