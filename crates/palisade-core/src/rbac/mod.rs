@@ -479,6 +479,7 @@ pub struct Model {
     namespaced_roles: HashMap<(String, String), usize>,
     cluster_bindings: Vec<usize>,
     bindings_by_namespace: HashMap<String, Vec<usize>>,
+    bindings_by_subject: HashMap<SubjectKey, Vec<usize>>,
 }
 
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
@@ -551,6 +552,56 @@ fn selector_of(node: &Node) -> Selector {
     }
 }
 
+/// The rules of a Role or ClusterRole object as written, each with its position; rules without
+/// verbs are left out, and they and other malformed rules are added to `warnings`.
+pub fn rules_of(object: &Object, warnings: &mut Vec<Warning>) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    if let Some(list) = object.root.get("rules") {
+        for node in list.items() {
+            let rule = Rule {
+                verbs: string_list(node.get("verbs")),
+                api_groups: string_list(node.get("apiGroups")),
+                resources: string_list(node.get("resources")),
+                resource_names: string_list(node.get("resourceNames")),
+                non_resource_urls: string_list(node.get("nonResourceURLs")),
+                at: loc(object, node.pos),
+            };
+            let at = rule.at.clone();
+            if rule.verbs.is_empty() {
+                warnings.push(Warning {
+                    at,
+                    message: format!(
+                        "{} {}: rule without verbs grants nothing",
+                        object.kind, object.name
+                    ),
+                });
+                continue;
+            }
+            if !rule.non_resource_urls.is_empty() && !rule.resources.is_empty() {
+                warnings.push(Warning {
+                        at: at.clone(),
+                        message:
+                        format!(
+                            "{} {}: rule mixes resources and nonResourceURLs, which the API server rejects",
+                            object.kind, object.name
+                        ),
+                    });
+            }
+            if &*object.kind == "Role" && !rule.non_resource_urls.is_empty() {
+                warnings.push(Warning {
+                    at,
+                    message: format!(
+                        "Role {}: nonResourceURLs in a namespaced Role have no effect",
+                        object.name
+                    ),
+                });
+            }
+            rules.push(rule);
+        }
+    }
+    rules
+}
+
 fn is_rbac(object: &Object) -> bool {
     object.group() == RBAC_GROUP
 }
@@ -599,49 +650,7 @@ impl Model {
             RoleKind::Role => Some(object.namespace.as_deref().unwrap_or("default").to_string()),
             RoleKind::ClusterRole => None,
         };
-        let mut rules = Vec::new();
-        if let Some(list) = object.root.get("rules") {
-            for node in list.items() {
-                let rule = Rule {
-                    verbs: string_list(node.get("verbs")),
-                    api_groups: string_list(node.get("apiGroups")),
-                    resources: string_list(node.get("resources")),
-                    resource_names: string_list(node.get("resourceNames")),
-                    non_resource_urls: string_list(node.get("nonResourceURLs")),
-                    at: loc(object, node.pos),
-                };
-                let at = rule.at.clone();
-                if rule.verbs.is_empty() {
-                    self.warn(
-                        at,
-                        format!(
-                            "{} {}: rule without verbs grants nothing",
-                            object.kind, object.name
-                        ),
-                    );
-                    continue;
-                }
-                if !rule.non_resource_urls.is_empty() && !rule.resources.is_empty() {
-                    self.warn(
-                        at.clone(),
-                        format!(
-                            "{} {}: rule mixes resources and nonResourceURLs, which the API server rejects",
-                            object.kind, object.name
-                        ),
-                    );
-                }
-                if kind == RoleKind::Role && !rule.non_resource_urls.is_empty() {
-                    self.warn(
-                        at,
-                        format!(
-                            "Role {}: nonResourceURLs in a namespaced Role have no effect",
-                            object.name
-                        ),
-                    );
-                }
-                rules.push(rule);
-            }
-        }
+        let rules = rules_of(object, &mut self.warnings);
         let aggregation = match kind {
             RoleKind::ClusterRole => object.root.get("aggregationRule").map(|rule| {
                 rule.get("clusterRoleSelectors")
@@ -857,6 +866,14 @@ impl Model {
                 });
             }
             binding.role = role;
+            for subject in &binding.subjects {
+                if let Some(key) = binding.subject_key(subject) {
+                    let list = self.bindings_by_subject.entry(key).or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
             match &binding.namespace {
                 None => self.cluster_bindings.push(i),
                 Some(ns) => self
@@ -966,7 +983,7 @@ impl Model {
     /// RoleBindings under their namespace.
     pub fn permissions(&self, user: &UserInfo) -> BTreeMap<Option<String>, Vec<Grant<'_>>> {
         let mut out: BTreeMap<Option<String>, Vec<Grant<'_>>> = BTreeMap::new();
-        for binding in &self.bindings {
+        for binding in self.bindings_of(user) {
             let Some(role) = binding.role.map(|i| &self.roles[i]) else {
                 continue;
             };
@@ -990,6 +1007,33 @@ impl Model {
             }
         }
         out
+    }
+
+    /// The bindings that name `user`, one of its groups or its service account, in input order.
+    fn bindings_of(&self, user: &UserInfo) -> impl Iterator<Item = &Binding> {
+        let key = |kind, namespace: Option<&str>, name: &str| SubjectKey {
+            kind,
+            namespace: namespace.map(str::to_string),
+            name: name.to_string(),
+        };
+        let mut keys = vec![key(SubjectKind::User, None, &user.name)];
+        keys.extend(user.groups.iter().map(|g| key(SubjectKind::Group, None, g)));
+        if let Some((ns, name)) = user
+            .name
+            .strip_prefix("system:serviceaccount:")
+            .and_then(|rest| rest.split_once(':'))
+        {
+            keys.push(key(SubjectKind::ServiceAccount, Some(ns), name));
+        }
+        let mut indices: Vec<usize> = keys
+            .iter()
+            .filter_map(|k| self.bindings_by_subject.get(k))
+            .flatten()
+            .copied()
+            .collect();
+        indices.sort_unstable();
+        indices.dedup();
+        indices.into_iter().map(|i| &self.bindings[i])
     }
 
     /// The bindings that grant `role` and the subjects they grant it to.

@@ -24,7 +24,7 @@ crate::check::registry! {
 
 use crate::check::Sink;
 use crate::object::Object;
-use crate::rbac::{Model, Request, Rule, matching};
+use crate::rbac::{Request, Rule, matching};
 
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 
@@ -43,12 +43,7 @@ fn authored_rules(object: &Object) -> Vec<(String, Rule)> {
         return Vec::new();
     }
     let nodes = object.root.get("rules").map(crate::document::Node::items);
-    let rules = Model::from_objects(std::iter::once(object))
-        .roles
-        .into_iter()
-        .next()
-        .map(|role| role.rules)
-        .unwrap_or_default();
+    let rules = crate::rbac::rules_of(object, &mut Vec::new());
     rules
         .into_iter()
         .map(|rule| {
