@@ -480,6 +480,7 @@ pub struct Model {
     cluster_bindings: Vec<usize>,
     bindings_by_namespace: HashMap<String, Vec<usize>>,
     bindings_by_subject: HashMap<SubjectKey, Vec<usize>>,
+    bindings_by_role: HashMap<usize, Vec<usize>>,
 }
 
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
@@ -866,6 +867,9 @@ impl Model {
                 });
             }
             binding.role = role;
+            if let Some(role) = role {
+                self.bindings_by_role.entry(role).or_default().push(i);
+            }
             for subject in &binding.subjects {
                 if let Some(key) = binding.subject_key(subject) {
                     let list = self.bindings_by_subject.entry(key).or_default();
@@ -1038,16 +1042,15 @@ impl Model {
 
     /// The bindings that grant `role` and the subjects they grant it to.
     pub fn holders(&self, role: &Role) -> Vec<(&Binding, SubjectKey)> {
-        self.bindings
-            .iter()
-            .filter(|b| {
-                b.role.is_some_and(|i| {
-                    let bound = &self.roles[i];
-                    bound.kind == role.kind
-                        && bound.namespace == role.namespace
-                        && bound.name == role.name
-                })
-            })
+        let index = match &role.namespace {
+            Some(ns) => self.namespaced_roles.get(&(ns.clone(), role.name.clone())),
+            None => self.cluster_roles.get(&role.name),
+        };
+        index
+            .and_then(|i| self.bindings_by_role.get(i))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.bindings[i])
             .flat_map(|b| {
                 b.subjects
                     .iter()
