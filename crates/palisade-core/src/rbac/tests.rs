@@ -424,3 +424,61 @@ fn malformed_input_never_panics() {
     assert!(m.cluster_role("x").unwrap().rules.is_empty());
     assert!(m.warnings.len() >= 3, "{:?}", m.warnings);
 }
+
+#[test]
+fn malformed_rules_are_located_warnings() {
+    let m = model(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: team}\nrules:\n- nonResourceURLs: [/x]\n  resources: [pods]\n  verbs: [get]\n- apiGroups: [\"\"]\n  resources: [pods]\n",
+    );
+    let lines: Vec<String> = m
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.at, w.message))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("rbac.yaml:5:") && l.contains("mixes")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("rbac.yaml:5:") && l.contains("namespaced Role"))
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("rbac.yaml:8:") && l.contains("without verbs"))
+    );
+    assert_eq!(m.role("team", "r").map(|r| r.rules.len()), Some(1));
+}
+
+#[test]
+fn holders_and_permissions_follow_the_indexes() {
+    let m = model(BINDINGS);
+    let reader = m.cluster_role("pod-reader").unwrap();
+    let holders: Vec<String> = m
+        .holders(reader)
+        .iter()
+        .map(|(b, s)| format!("{} {s}", b.name))
+        .collect();
+    assert_eq!(
+        holders,
+        [
+            "read-pods ServiceAccount team:app",
+            "read-pods User alice",
+            "read-pods-everywhere User bob",
+        ]
+    );
+    let sa = m.permissions(&UserInfo::service_account("team", "app"));
+    let scopes: Vec<_> = sa.keys().cloned().collect();
+    assert_eq!(scopes, [None, Some("team".to_string())]);
+    // pod-reader's rule, then cm-writer's through the group; /metrics has no effect here.
+    assert_eq!(sa[&Some("team".to_string())].len(), 2);
+    assert!(
+        m.permissions(&UserInfo::user("nobody", &[]))
+            .keys()
+            .all(Option::is_none)
+    );
+}
