@@ -482,3 +482,71 @@ fn holders_and_permissions_follow_the_indexes() {
             .all(Option::is_none)
     );
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn word() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("*".to_string()),
+            Just(String::new()),
+            Just("pods".to_string()),
+            Just("pods/exec".to_string()),
+            Just("*/scale".to_string()),
+            Just("/api*".to_string()),
+            Just("Role".to_string()),
+            Just("ClusterRole".to_string()),
+            Just("ServiceAccount".to_string()),
+            "[a-z:/*]{0,8}",
+        ]
+    }
+
+    fn list() -> impl Strategy<Value = String> {
+        prop::collection::vec(word(), 0..4).prop_map(|v| {
+            format!(
+                "[{}]",
+                v.iter()
+                    .map(|w| format!("{w:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn any_rbac_shaped_input_is_answered_without_panics(
+            kinds in prop::collection::vec(0usize..4, 1..6),
+            lists in prop::collection::vec(list(), 12),
+            names in prop::collection::vec(word(), 6),
+            verb in word(),
+            resource in word(),
+        ) {
+            let kind_names = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
+            let mut yaml = String::new();
+            for (i, k) in kinds.iter().enumerate() {
+                use std::fmt::Write as _;
+                let l = |j: usize| &lists[(i * 3 + j) % lists.len()];
+                let n = |j: usize| &names[(i + j) % names.len()];
+                let _ = write!(
+                    yaml,
+                    "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: {}\nmetadata: {{name: {:?}, namespace: ns, labels: {{a: {:?}}}}}\nrules:\n- verbs: {}\n  apiGroups: {}\n  resources: {}\n  resourceNames: {}\naggregationRule: {{clusterRoleSelectors: [{{matchLabels: {{a: {:?}}}}}, {{matchExpressions: [{{key: a, operator: {:?}, values: {}}}]}}]}}\nroleRef: {{kind: {:?}, name: {:?}}}\nsubjects:\n- {{kind: {:?}, name: {:?}}}\n",
+                    kind_names[*k], n(0), n(1), l(0), l(1), l(2), l(0), n(2), n(3), l(1), n(4), n(5), n(3), n(0),
+                );
+            }
+            let m = model(&yaml);
+            let user = UserInfo::service_account("ns", &names[0]);
+            for request in [
+                Request::resource(&verb, "", &resource, "ns"),
+                Request::resource(&verb, "*", &resource, "").named(&names[1]),
+                Request::non_resource(&verb, &resource),
+            ] {
+                let _ = m.authorize(&user, &request);
+                let _ = m.who_can(&request);
+            }
+            let _ = m.permissions(&user);
+        }
+    }
+}

@@ -321,3 +321,25 @@ fn who_can_read_secrets_in_kube_system() {
         "replicaset-controller"
     ));
 }
+
+#[test]
+fn rbac_checks_leave_the_bootstrap_defaults_alone() {
+    let Some((objects, _)) = bootstrap() else {
+        return;
+    };
+    let inventory = palisade_core::inventory::Inventory::new(objects);
+    let checks = palisade_core::scan::select_checks(&["rbac".to_string()], &[]).expect("rbac area");
+    assert!(checks.len() >= 6);
+    let result = palisade_core::scan::scan(&inventory, &checks, jiff::civil::date(2026, 1, 1));
+    let found: Vec<String> = result
+        .findings
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{} {}",
+                r.finding.location.file, r.finding.location.line, r.finding.message
+            )
+        })
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
+}
