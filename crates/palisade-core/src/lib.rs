@@ -13,6 +13,7 @@ pub mod inventory;
 pub mod load;
 pub mod object;
 pub mod pss;
+pub mod rbac;
 pub mod report;
 pub mod scan;
 pub mod suppress;

@@ -6,6 +6,7 @@
 use crate::check::Registered;
 
 pub mod network;
+pub mod rbac;
 pub mod secrets;
 pub mod tenancy;
 pub mod workload;
@@ -16,6 +17,7 @@ static AREAS: &[&[Registered]] = &[
     network::CHECKS,
     secrets::CHECKS,
     tenancy::CHECKS,
+    rbac::CHECKS,
 ];
 
 /// Every check, in area order then id order.

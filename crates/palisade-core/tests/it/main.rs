@@ -8,6 +8,7 @@
 #![allow(clippy::print_stdout)]
 
 mod pss_corpus;
+mod rbac_bootstrap;
 
 use std::path::{Path, PathBuf};
 

@@ -4,6 +4,7 @@ mod checks;
 mod explain;
 mod output;
 mod pss;
+mod rbac;
 mod scan;
 
 use std::process::ExitCode;
@@ -43,6 +44,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Evaluate pods and templates against the Pod Security Standards.
     Pss(pss::PssArgs),
+    /// Answer RBAC questions offline: can-i, who-can, permissions.
+    Rbac(rbac::RbacArgs),
 }
 
 /// Runs the parsed command line.
@@ -57,5 +60,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Checks(args) => checks::run(&args, cli.color),
         Command::Explain(args) => explain::run(&args, cli.color),
         Command::Pss(args) => pss::run(&args, cli.color),
+        Command::Rbac(args) => rbac::run(&args, cli.color),
     }
 }

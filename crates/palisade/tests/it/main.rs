@@ -4,6 +4,7 @@
 mod catalog;
 mod formats;
 mod pss;
+mod rbac;
 mod scan;
 
 use std::io::Write as _;
