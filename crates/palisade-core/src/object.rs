@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use crate::document::{Document, Node, Pos};
+use crate::document::{Document, Node, Pos, Value};
 
 /// Where an object came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,52 +92,49 @@ pub fn objects_from_document(file: &Arc<str>, doc: Document) -> Extracted {
     if doc.root.is_null() {
         return out;
     }
-    let is_list = doc
-        .root
+    let source = |item| Source {
+        file: file.clone(),
+        document: doc.index,
+        item,
+    };
+    match list_items(doc.root) {
+        Ok(items) => {
+            for (i, item) in items.into_iter().enumerate() {
+                match object_from_node(item, source(Some(i))) {
+                    Some(o) => out.objects.push(o),
+                    None => out.skipped += 1,
+                }
+            }
+        }
+        Err(root) => match object_from_node(root, source(None)) {
+            Some(o) => out.objects.push(o),
+            None => out.skipped += 1,
+        },
+    }
+    out
+}
+
+/// The items of a `kind: List` or `*List` document, or the document back when it is not one.
+fn list_items(root: Node) -> Result<Vec<Node>, Node> {
+    let is_list = root
         .get("kind")
         .and_then(Node::as_str)
         .is_some_and(|k| k.ends_with("List"))
-        && matches!(
-            doc.root.get("items").map(|n| &n.value),
-            Some(crate::document::Value::Seq(_))
-        );
-    if is_list {
-        let crate::document::Node { value, .. } = doc.root;
-        let items = match value {
-            crate::document::Value::Map(entries) => entries
-                .into_iter()
-                .find(|e| &*e.key == "items")
-                .map(|e| e.value)
-                .map(|n| match n.value {
-                    crate::document::Value::Seq(items) => items,
-                    _ => Vec::new(),
-                })
-                .unwrap_or_default(),
-            _ => Vec::new(),
-        };
-        for (i, item) in items.into_iter().enumerate() {
-            let source = Source {
-                file: file.clone(),
-                document: doc.index,
-                item: Some(i),
-            };
-            match object_from_node(item, source) {
-                Some(o) => out.objects.push(o),
-                None => out.skipped += 1,
-            }
-        }
-    } else {
-        let source = Source {
-            file: file.clone(),
-            document: doc.index,
-            item: None,
-        };
-        match object_from_node(doc.root, source) {
-            Some(o) => out.objects.push(o),
-            None => out.skipped += 1,
-        }
+        && matches!(root.get("items").map(|n| &n.value), Some(Value::Seq(_)));
+    if !is_list {
+        return Err(root);
     }
-    out
+    let Value::Map(entries) = root.value else {
+        return Ok(Vec::new());
+    };
+    Ok(entries
+        .into_iter()
+        .find(|e| &*e.key == "items")
+        .and_then(|e| match e.value.value {
+            Value::Seq(items) => Some(items),
+            _ => None,
+        })
+        .unwrap_or_default())
 }
 
 fn object_from_node(root: Node, source: Source) -> Option<Object> {
