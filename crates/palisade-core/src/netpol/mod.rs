@@ -1,0 +1,37 @@
+//! NetworkPolicy connectivity: which workloads and external address ranges may talk to which,
+//! on which ports, under `networking.k8s.io/v1` NetworkPolicy.
+//!
+//! The engine owns the model ([`Cluster`]: namespaces, workloads, policies), reading it from
+//! parsed manifests, and the analysis ([`Cluster::connectivity`], [`Cluster::allowed`]).
+//! Semantics follow the API: a pod is isolated for a direction once any policy selecting it
+//! has that policy type; an isolated pod accepts only the union of what the selecting
+//! policies allow; a connection between two pods needs both the source's egress and the
+//! destination's ingress. Pods collapse to their owning workload (`ns/name[Kind]`); addresses
+//! outside the cluster are split into ranges at every ipBlock boundary the policies mention.
+//!
+//! Assumptions (stated in output as [`ASSUMPTIONS`]): ipBlocks match only addresses outside
+//! the cluster, never pod IPs; a workload's connections to itself are not listed.
+
+pub mod conn;
+mod model;
+
+pub use conn::{ConnSet, PortSet, Protocol};
+pub use model::{Cluster, Peer, Workload, parse_peer};
+
+/// Assumptions under which results hold, for outputs to state.
+pub const ASSUMPTIONS: &[&str] = &[
+    "ipBlock peers match only addresses outside the cluster, not pod IPs",
+    "a workload's connections to itself are always allowed and not listed",
+    "all pods of a workload share the labels and ports of its pod template",
+];
+
+/// One allowed connection of a connectivity list.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Connection {
+    /// The source: `ns/name[Kind]` or `a.b.c.d-e.f.g.h[External]`.
+    pub src: String,
+    /// The destination, named like the source.
+    pub dst: String,
+    /// What is allowed, in text form (`All Connections`, `TCP 80,UDP 53`).
+    pub conn: String,
+}

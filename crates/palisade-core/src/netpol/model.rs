@@ -1,0 +1,881 @@
+//! The cluster model the connectivity engine works on, read from parsed manifests, and the
+//! evaluation of NetworkPolicy rules over it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
+
+use super::Connection;
+use super::conn::{ConnSet, PortSet, Protocol};
+use crate::document::{Node, Value};
+
+type Labels = BTreeMap<String, String>;
+
+/// The label every namespace carries with its own name.
+const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// A workload: the pods of one owner, seen as one peer.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    /// Namespace.
+    pub namespace: String,
+    /// Owner name (or the pod's own name for a pod without owner).
+    pub name: String,
+    /// Owner kind (`Deployment`, `ReplicaSet`, `Pod`, ...).
+    pub kind: String,
+    labels: Labels,
+    /// Named container ports: name → (protocol, port).
+    named_ports: Vec<(String, Protocol, u32)>,
+}
+
+impl Workload {
+    /// The name used in connectivity lists: `ns/name[Kind]`.
+    pub fn display(&self) -> String {
+        format!("{}/{}[{}]", self.namespace, self.name, self.kind)
+    }
+
+    fn resolve_port(&self, name: &str, protocol: Protocol) -> Option<u32> {
+        self.named_ports
+            .iter()
+            .find(|(n, p, _)| n == name && *p == protocol)
+            .map(|&(_, _, port)| port)
+    }
+}
+
+/// A label selector (`matchLabels` and `matchExpressions`, all ANDed).
+#[derive(Debug, Clone, Default)]
+struct Selector {
+    labels: Vec<(String, String)>,
+    expressions: Vec<Expression>,
+    /// A malformed selector matches nothing, as the API server would have rejected it.
+    invalid: bool,
+}
+
+#[derive(Debug, Clone)]
+enum Expression {
+    In(String, Vec<String>),
+    NotIn(String, Vec<String>),
+    Exists(String),
+    DoesNotExist(String),
+}
+
+impl Selector {
+    fn parse(node: &Node) -> Selector {
+        let mut sel = Selector::default();
+        if let Some(m) = node.get("matchLabels") {
+            for e in m.entries() {
+                let value = e
+                    .value
+                    .scalar_text()
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
+                sel.labels.push((e.key.to_string(), value));
+            }
+        }
+        if let Some(exprs) = node.get("matchExpressions") {
+            for e in exprs.items() {
+                let key = e
+                    .get("key")
+                    .and_then(Node::scalar_text)
+                    .map(|k| k.to_string());
+                let op = e.get("operator").and_then(Node::as_str);
+                let values: Vec<String> = e
+                    .get("values")
+                    .map(Node::items)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|v| v.scalar_text().map(|s| s.to_string()))
+                    .collect();
+                let expr = match (key, op) {
+                    (Some(k), Some("In")) if !values.is_empty() => Expression::In(k, values),
+                    (Some(k), Some("NotIn")) if !values.is_empty() => Expression::NotIn(k, values),
+                    (Some(k), Some("Exists")) if values.is_empty() => Expression::Exists(k),
+                    (Some(k), Some("DoesNotExist")) if values.is_empty() => {
+                        Expression::DoesNotExist(k)
+                    }
+                    _ => {
+                        sel.invalid = true;
+                        continue;
+                    }
+                };
+                sel.expressions.push(expr);
+            }
+        }
+        sel
+    }
+
+    fn matches(&self, labels: &Labels) -> bool {
+        if self.invalid {
+            return false;
+        }
+        self.labels
+            .iter()
+            .all(|(k, v)| labels.get(k).is_some_and(|l| l == v))
+            && self.expressions.iter().all(|e| match e {
+                Expression::In(k, vs) => labels.get(k).is_some_and(|l| vs.contains(l)),
+                Expression::NotIn(k, vs) => labels.get(k).is_none_or(|l| !vs.contains(l)),
+                Expression::Exists(k) => labels.contains_key(k),
+                Expression::DoesNotExist(k) => !labels.contains_key(k),
+            })
+    }
+}
+
+/// An IPv4 range, inclusive.
+type IpRange = (u32, u32);
+
+#[derive(Debug, Clone)]
+enum RulePeer {
+    Pods {
+        namespaces: Option<Selector>,
+        pods: Option<Selector>,
+    },
+    Block {
+        cidr: IpRange,
+        except: Vec<IpRange>,
+    },
+}
+
+#[derive(Debug, Clone)]
+enum PortValue {
+    Number(u32),
+    Named(String),
+}
+
+#[derive(Debug, Clone)]
+struct RulePort {
+    protocol: Protocol,
+    port: Option<PortValue>,
+    end_port: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    /// `None`: every peer.
+    peers: Option<Vec<RulePeer>>,
+    /// Empty: every port.
+    ports: Vec<RulePort>,
+}
+
+#[derive(Debug, Clone)]
+struct Policy {
+    namespace: String,
+    selector: Selector,
+    isolates_ingress: bool,
+    isolates_egress: bool,
+    ingress: Vec<Rule>,
+    egress: Vec<Rule>,
+}
+
+/// A party to a connection: a workload (by index) or an external address range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Peer {
+    /// A workload of the cluster, by its index in [`Cluster::workloads`].
+    Workload(usize),
+    /// External addresses, an inclusive IPv4 range.
+    External(u32, u32),
+}
+
+/// Namespaces, workloads and NetworkPolicies read from manifests.
+#[derive(Debug, Clone, Default)]
+pub struct Cluster {
+    namespaces: BTreeMap<String, Labels>,
+    workloads: Vec<Workload>,
+    policies: Vec<Policy>,
+    /// Problems met while reading (unsupported values, malformed fields).
+    pub warnings: Vec<String>,
+}
+
+fn kind_of<'a>(node: &'a Node, list_kind: Option<&'a str>) -> Option<&'a str> {
+    node.get("kind")
+        .and_then(Node::as_str)
+        .or_else(|| list_kind.and_then(|k| k.strip_suffix("List")))
+}
+
+fn labels_of(meta: Option<&Node>) -> Labels {
+    meta.and_then(|m| m.get("labels"))
+        .map(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| {
+            e.value
+                .scalar_text()
+                .map(|v| (e.key.to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+fn text(node: Option<&Node>) -> Option<String> {
+    node.and_then(Node::scalar_text).map(|s| s.to_string())
+}
+
+fn parse_ipv4_cidr(text: &str) -> Option<IpRange> {
+    let (addr, len) = text.trim().split_once('/')?;
+    let addr: Ipv4Addr = addr.parse().ok()?;
+    let len: u32 = len.parse().ok()?;
+    if len > 32 {
+        return None;
+    }
+    let mask: u32 = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+    let start = u32::from(addr) & mask;
+    Some((start, start | !mask))
+}
+
+fn as_port(node: &Node) -> Option<u32> {
+    node.as_i64()
+        .and_then(|p| u32::try_from(p).ok())
+        .filter(|p| (1..=65535).contains(p))
+}
+
+impl Cluster {
+    /// Reads a cluster from document roots. Kubernetes `List`s (also `*List` whose items omit
+    /// their kind, as in `kubectl get pods -o yaml`) are unpacked.
+    pub fn from_roots<'a>(roots: impl IntoIterator<Item = &'a Node>) -> Cluster {
+        let mut cluster = Cluster::default();
+        for root in roots {
+            cluster.add_root(root, None);
+        }
+        cluster.finish();
+        cluster
+    }
+
+    fn add_root(&mut self, node: &Node, list_kind: Option<&str>) {
+        let Some(kind) = kind_of(node, list_kind) else {
+            return;
+        };
+        if kind.ends_with("List") {
+            for item in node.get("items").map(Node::items).unwrap_or_default() {
+                self.add_root(item, Some(kind));
+            }
+            return;
+        }
+        let meta = node.get("metadata");
+        let namespace = text(meta.and_then(|m| m.get("namespace")))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "default".to_string());
+        let name = text(meta.and_then(|m| m.get("name"))).unwrap_or_default();
+        match kind {
+            "Namespace" => {
+                let mut labels = labels_of(meta);
+                labels.insert(NAMESPACE_NAME_LABEL.to_string(), name.clone());
+                self.namespaces.insert(name, labels);
+            }
+            "NetworkPolicy" => {
+                if let Some(p) = self.parse_policy(node, namespace, &name) {
+                    self.policies.push(p);
+                }
+            }
+            "Pod" => {
+                let owner = meta
+                    .and_then(|m| m.get("ownerReferences"))
+                    .map(Node::items)
+                    .unwrap_or_default()
+                    .iter()
+                    .find(|o| o.get("controller").and_then(Node::as_bool) != Some(false))
+                    .and_then(|o| {
+                        let owner_name = text(o.get("name")).filter(|n| !n.is_empty())?;
+                        // Static pods are owned by their Node: the pod is its own workload.
+                        match text(o.get("kind")).unwrap_or_default().as_str() {
+                            "" => Some((owner_name, "Pod".to_string())),
+                            kind @ ("Deployment"
+                            | "StatefulSet"
+                            | "DaemonSet"
+                            | "ReplicaSet"
+                            | "Job"
+                            | "CronJob"
+                            | "ReplicationController") => Some((owner_name, kind.to_string())),
+                            _ => None,
+                        }
+                    });
+                let (wname, wkind) = owner.unwrap_or((name, "Pod".to_string()));
+                self.add_workload(namespace, wname, wkind, meta, node.get("spec"));
+            }
+            "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "Job"
+            | "ReplicationController" => {
+                let template = node.path(&["spec", "template"]);
+                self.add_workload(
+                    namespace,
+                    name,
+                    kind.to_string(),
+                    template.and_then(|t| t.get("metadata")),
+                    template.and_then(|t| t.get("spec")),
+                );
+            }
+            "CronJob" => {
+                let template = node.path(&["spec", "jobTemplate", "spec", "template"]);
+                self.add_workload(
+                    namespace,
+                    name,
+                    kind.to_string(),
+                    template.and_then(|t| t.get("metadata")),
+                    template.and_then(|t| t.get("spec")),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn add_workload(
+        &mut self,
+        namespace: String,
+        name: String,
+        kind: String,
+        meta: Option<&Node>,
+        spec: Option<&Node>,
+    ) {
+        let mut named_ports = Vec::new();
+        for list in ["containers", "initContainers"] {
+            for c in spec
+                .and_then(|s| s.get(list))
+                .map(Node::items)
+                .unwrap_or_default()
+            {
+                for p in c.get("ports").map(Node::items).unwrap_or_default() {
+                    let (Some(pname), Some(port)) = (
+                        text(p.get("name")),
+                        p.get("containerPort").and_then(as_port),
+                    ) else {
+                        continue;
+                    };
+                    let protocol = p
+                        .get("protocol")
+                        .and_then(Node::as_str)
+                        .and_then(Protocol::parse)
+                        .unwrap_or(Protocol::Tcp);
+                    named_ports.push((pname, protocol, port));
+                }
+            }
+        }
+        if let Some(existing) = self
+            .workloads
+            .iter_mut()
+            .find(|w| w.namespace == namespace && w.name == name && w.kind == kind)
+        {
+            for np in named_ports {
+                if !existing.named_ports.contains(&np) {
+                    existing.named_ports.push(np);
+                }
+            }
+            return;
+        }
+        self.workloads.push(Workload {
+            namespace,
+            name,
+            kind,
+            labels: labels_of(meta),
+            named_ports,
+        });
+    }
+
+    fn parse_policy(&mut self, node: &Node, namespace: String, name: &str) -> Option<Policy> {
+        let spec = node.get("spec")?;
+        let selector = spec
+            .get("podSelector")
+            .map(Selector::parse)
+            .unwrap_or_default();
+        let ingress_rules = spec.get("ingress").map(Node::items).unwrap_or_default();
+        let egress_rules = spec.get("egress").map(Node::items).unwrap_or_default();
+        let (isolates_ingress, isolates_egress) = match spec.get("policyTypes") {
+            Some(types) if matches!(types.value, Value::Seq(_)) => {
+                let has = |t: &str| types.items().iter().any(|n| n.as_str() == Some(t));
+                (has("Ingress"), has("Egress"))
+            }
+            _ => (true, !egress_rules.is_empty()),
+        };
+        let mut policy = Policy {
+            namespace,
+            selector,
+            isolates_ingress,
+            isolates_egress,
+            ingress: Vec::new(),
+            egress: Vec::new(),
+        };
+        for (rules, key, out) in [
+            (ingress_rules, "from", &mut policy.ingress),
+            (egress_rules, "to", &mut policy.egress),
+        ] {
+            for r in rules {
+                let rule = self.parse_rule(r, key, name);
+                out.push(rule);
+            }
+        }
+        Some(policy)
+    }
+
+    fn parse_rule(&mut self, node: &Node, peers_key: &str, policy: &str) -> Rule {
+        let peers = match node.get(peers_key) {
+            Some(list) if !list.items().is_empty() => {
+                let mut peers = Vec::new();
+                for p in list.items() {
+                    if let Some(block) = p.get("ipBlock") {
+                        let cidr = text(block.get("cidr")).unwrap_or_default();
+                        let Some(range) = parse_ipv4_cidr(&cidr) else {
+                            self.warnings.push(format!(
+                                "NetworkPolicy {policy}: ipBlock cidr `{cidr}` is not an IPv4 CIDR; peer ignored"
+                            ));
+                            continue;
+                        };
+                        let except = block
+                            .get("except")
+                            .map(Node::items)
+                            .unwrap_or_default()
+                            .iter()
+                            .filter_map(|e| e.as_str().and_then(parse_ipv4_cidr))
+                            .collect();
+                        peers.push(RulePeer::Block {
+                            cidr: range,
+                            except,
+                        });
+                    } else {
+                        peers.push(RulePeer::Pods {
+                            namespaces: p.get("namespaceSelector").map(Selector::parse),
+                            pods: p.get("podSelector").map(Selector::parse),
+                        });
+                    }
+                }
+                Some(peers)
+            }
+            _ => None,
+        };
+        let mut ports = Vec::new();
+        for p in node.get("ports").map(Node::items).unwrap_or_default() {
+            let protocol = match p.get("protocol").and_then(Node::as_str) {
+                None => Protocol::Tcp,
+                Some(t) => {
+                    let Some(proto) = Protocol::parse(t) else {
+                        self.warnings.push(format!(
+                            "NetworkPolicy {policy}: unknown protocol `{t}`; port ignored"
+                        ));
+                        continue;
+                    };
+                    proto
+                }
+            };
+            let port = p.get("port").and_then(|n| match &n.value {
+                Value::Int(_) => as_port(n).map(PortValue::Number),
+                Value::Str(s) => Some(
+                    s.parse::<u32>()
+                        .map_or_else(|_| PortValue::Named(s.to_string()), PortValue::Number),
+                ),
+                _ => None,
+            });
+            let end_port = p.get("endPort").and_then(as_port);
+            ports.push(RulePort {
+                protocol,
+                port,
+                end_port,
+            });
+        }
+        Rule { peers, ports }
+    }
+
+    /// Adds namespaces that workloads or policies live in but no Namespace object describes.
+    fn finish(&mut self) {
+        let referenced: BTreeSet<String> = self
+            .workloads
+            .iter()
+            .map(|w| w.namespace.clone())
+            .chain(self.policies.iter().map(|p| p.namespace.clone()))
+            .collect();
+        for ns in referenced {
+            self.namespaces
+                .entry(ns.clone())
+                .or_insert_with(|| Labels::from([(NAMESPACE_NAME_LABEL.to_string(), ns.clone())]));
+        }
+        self.workloads.sort_by_key(Workload::display);
+    }
+
+    /// The workloads, sorted by display name.
+    pub fn workloads(&self) -> &[Workload] {
+        &self.workloads
+    }
+
+    /// Finds a workload by display name (`ns/name[Kind]`) or by `ns/name`.
+    pub fn find_workload(&self, name: &str) -> Option<usize> {
+        self.workloads
+            .iter()
+            .position(|w| w.display() == name)
+            .or_else(|| {
+                self.workloads
+                    .iter()
+                    .position(|w| format!("{}/{}", w.namespace, w.name) == name)
+            })
+    }
+
+    /// The external address ranges: the IPv4 space cut at every ipBlock boundary.
+    pub fn external_ranges(&self) -> Vec<IpRange> {
+        let mut cuts: BTreeSet<u64> = BTreeSet::from([0, 1 << 32]);
+        for p in &self.policies {
+            for rule in p.ingress.iter().chain(&p.egress) {
+                for peer in rule.peers.iter().flatten() {
+                    if let RulePeer::Block { cidr, except } = peer {
+                        for &(a, b) in std::iter::once(cidr).chain(except) {
+                            cuts.insert(u64::from(a));
+                            cuts.insert(u64::from(b) + 1);
+                        }
+                    }
+                }
+            }
+        }
+        let cuts: Vec<u64> = cuts.into_iter().collect();
+        cuts.windows(2)
+            .map(|w| (w[0] as u32, (w[1] - 1) as u32))
+            .collect()
+    }
+
+    fn peer_matches(&self, policy: &Policy, peer: &RulePeer, other: Peer) -> bool {
+        match (peer, other) {
+            (RulePeer::Block { cidr, except }, Peer::External(a, b)) => {
+                cidr.0 <= a && b <= cidr.1 && !except.iter().any(|&(ea, eb)| ea <= a && b <= eb)
+            }
+            (RulePeer::Pods { namespaces, pods }, Peer::Workload(i)) => {
+                let w = &self.workloads[i];
+                let ns_ok = match namespaces {
+                    Some(sel) => self
+                        .namespaces
+                        .get(&w.namespace)
+                        .is_some_and(|labels| sel.matches(labels)),
+                    None => w.namespace == policy.namespace,
+                };
+                ns_ok && pods.as_ref().is_none_or(|sel| sel.matches(&w.labels))
+            }
+            _ => false,
+        }
+    }
+
+    fn rule_ports(rule: &Rule, dst: Peer, workloads: &[Workload]) -> ConnSet {
+        if rule.ports.is_empty() {
+            return ConnSet::all();
+        }
+        let mut set = ConnSet::none();
+        for p in &rule.ports {
+            let ports = match &p.port {
+                None => PortSet::all(),
+                Some(PortValue::Number(n)) => PortSet::range(*n, p.end_port.unwrap_or(*n).max(*n)),
+                Some(PortValue::Named(name)) => match dst {
+                    Peer::Workload(i) => workloads[i]
+                        .resolve_port(name, p.protocol)
+                        .map(|n| PortSet::range(n, n))
+                        .unwrap_or_default(),
+                    Peer::External(..) => PortSet::default(),
+                },
+            };
+            set.union_with(&ConnSet::ports(p.protocol, ports));
+        }
+        set
+    }
+
+    /// What `subject`'s policies let through in one direction with `other` (ingress: `other`
+    /// is the source; egress: the destination). `dst` is where named ports are resolved.
+    fn direction_allows(&self, subject: usize, other: Peer, dst: Peer, ingress: bool) -> ConnSet {
+        let w = &self.workloads[subject];
+        let mut isolated = false;
+        let mut allowed = ConnSet::none();
+        for p in &self.policies {
+            let applies = if ingress {
+                p.isolates_ingress
+            } else {
+                p.isolates_egress
+            };
+            if !applies || p.namespace != w.namespace || !p.selector.matches(&w.labels) {
+                continue;
+            }
+            isolated = true;
+            let rules = if ingress { &p.ingress } else { &p.egress };
+            for rule in rules {
+                let peer_ok = match &rule.peers {
+                    None => true,
+                    Some(peers) => peers.iter().any(|peer| self.peer_matches(p, peer, other)),
+                };
+                if peer_ok {
+                    allowed.union_with(&Self::rule_ports(rule, dst, &self.workloads));
+                }
+            }
+        }
+        if isolated { allowed } else { ConnSet::all() }
+    }
+
+    /// What may flow from `src` to `dst`.
+    pub fn allowed(&self, src: Peer, dst: Peer) -> ConnSet {
+        let egress = match src {
+            Peer::Workload(i) => self.direction_allows(i, dst, dst, false),
+            Peer::External(..) => ConnSet::all(),
+        };
+        if egress.is_empty() {
+            return egress;
+        }
+        let ingress = match dst {
+            Peer::Workload(i) => self.direction_allows(i, src, dst, true),
+            Peer::External(..) => ConnSet::all(),
+        };
+        egress.intersection(&ingress)
+    }
+
+    /// The name of a peer in connectivity lists.
+    pub fn peer_name(&self, peer: Peer) -> String {
+        match peer {
+            Peer::Workload(i) => self.workloads[i].display(),
+            Peer::External(a, b) => {
+                format!("{}-{}[External]", Ipv4Addr::from(a), Ipv4Addr::from(b))
+            }
+        }
+    }
+
+    /// Every allowed connection between distinct peers, sorted by text.
+    pub fn connectivity(&self) -> Vec<Connection> {
+        let externals: Vec<Peer> = self
+            .external_ranges()
+            .into_iter()
+            .map(|(a, b)| Peer::External(a, b))
+            .collect();
+        let workloads: Vec<Peer> = (0..self.workloads.len()).map(Peer::Workload).collect();
+        let mut out = Vec::new();
+        let mut push = |src: Peer, dst: Peer| {
+            let conn = self.allowed(src, dst);
+            if !conn.is_empty() {
+                out.push(Connection {
+                    src: self.peer_name(src),
+                    dst: self.peer_name(dst),
+                    conn: conn.to_string(),
+                });
+            }
+        };
+        for &w in &workloads {
+            for &e in &externals {
+                push(e, w);
+                push(w, e);
+            }
+            for &d in &workloads {
+                if w != d {
+                    push(w, d);
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+/// Parses a peer given on a command line: a workload name (`ns/name[Kind]` or `ns/name`) or
+/// an IPv4 address.
+pub fn parse_peer(cluster: &Cluster, text: &str) -> Option<Peer> {
+    if let Ok(ip) = text.parse::<Ipv4Addr>() {
+        let ip = u32::from(ip);
+        return cluster
+            .external_ranges()
+            .into_iter()
+            .find(|&(a, b)| a <= ip && ip <= b)
+            .map(|(a, b)| Peer::External(a, b));
+    }
+    cluster.find_workload(text).map(Peer::Workload)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::parse_stream;
+
+    const PODS: &str = "
+apiVersion: v1
+kind: Namespace
+metadata: {name: prod, labels: {env: prod}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: dev}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: prod}
+spec:
+  template:
+    metadata: {labels: {app: web, tier: front}}
+    spec:
+      containers:
+      - name: c
+        ports:
+        - {name: http, containerPort: 8080}
+        - {name: dns, containerPort: 53, protocol: UDP}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: prod}
+spec:
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: dev, labels: {app: client}}
+spec: {containers: [{name: c}]}
+";
+
+    fn cluster(policies: &str) -> Cluster {
+        let text = format!("{PODS}\n---\n{policies}");
+        let stream = parse_stream(&text);
+        Cluster::from_roots(stream.documents.iter().map(|d| &d.root))
+    }
+
+    fn conn(c: &Cluster, src: &str, dst: &str) -> String {
+        let src = parse_peer(c, src).expect("src");
+        let dst = parse_peer(c, dst).expect("dst");
+        c.allowed(src, dst).to_string()
+    }
+
+    #[test]
+    fn without_policies_everything_is_allowed() {
+        let c = cluster("");
+        assert_eq!(conn(&c, "dev/client", "prod/web"), "All Connections");
+        assert_eq!(conn(&c, "prod/web", "8.8.8.8"), "All Connections");
+    }
+
+    #[test]
+    fn policy_types_default_to_ingress_and_to_egress_only_with_egress_rules() {
+        // No policyTypes, no rules: ingress isolation only.
+        let c = cluster(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: prod}\nspec: {podSelector: {matchLabels: {app: web}}}",
+        );
+        assert_eq!(conn(&c, "dev/client", "prod/web"), "No Connections");
+        assert_eq!(conn(&c, "prod/web", "dev/client"), "All Connections");
+        // Egress rules present: egress isolated too.
+        let c = cluster(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: prod}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  egress: [{ports: [{port: 53, protocol: UDP}]}]",
+        );
+        assert_eq!(conn(&c, "prod/web", "dev/client"), "UDP 53");
+        assert_eq!(conn(&c, "dev/client", "prod/web"), "No Connections");
+    }
+
+    #[test]
+    fn explicit_egress_only_policy_leaves_ingress_open() {
+        let c = cluster(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: prod}\nspec: {podSelector: {}, policyTypes: [Egress]}",
+        );
+        assert_eq!(conn(&c, "dev/client", "prod/web"), "All Connections");
+        assert_eq!(conn(&c, "prod/web", "prod/db"), "No Connections");
+    }
+
+    #[test]
+    fn allows_of_several_policies_are_united() {
+        let c = cluster(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: prod}\nspec:\n  podSelector: {}\n  ingress: [{ports: [{port: 80}]}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: b, namespace: prod}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress: [{ports: [{port: 81, endPort: 90}, {port: 53, protocol: UDP}, {port: 9003, protocol: SCTP}]}]",
+        );
+        assert_eq!(
+            conn(&c, "dev/client", "prod/web"),
+            "SCTP 9003,TCP 80-90,UDP 53"
+        );
+        assert_eq!(conn(&c, "dev/client", "prod/db"), "TCP 80");
+    }
+
+    #[test]
+    fn both_egress_of_source_and_ingress_of_destination_must_allow() {
+        let c = cluster(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: prod}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress: [{ports: [{port: 80}, {port: 5432}]}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: b, namespace: prod}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  ingress: [{ports: [{port: 5432}, {port: 5433}]}]",
+        );
+        assert_eq!(conn(&c, "prod/web", "prod/db"), "TCP 5432");
+    }
+
+    #[test]
+    fn selectors_within_a_peer_are_anded_and_peers_ored() {
+        let and = cluster(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: prod}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  ingress:\n  - from:\n    - namespaceSelector: {matchLabels: {env: prod}}\n      podSelector: {matchLabels: {app: client}}",
+        );
+        assert_eq!(conn(&and, "dev/client", "prod/db"), "No Connections");
+        assert_eq!(conn(&and, "prod/web", "prod/db"), "No Connections");
+        let or = cluster(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: prod}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  ingress:\n  - from:\n    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: dev}}\n    - podSelector: {matchLabels: {app: web}}",
+        );
+        assert_eq!(conn(&or, "dev/client", "prod/db"), "All Connections");
+        assert_eq!(conn(&or, "prod/web", "prod/db"), "All Connections");
+    }
+
+    #[test]
+    fn pod_selector_alone_means_the_policy_namespace() {
+        let c = cluster(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: prod}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  ingress: [{from: [{podSelector: {}}]}]",
+        );
+        assert_eq!(conn(&c, "prod/web", "prod/db"), "All Connections");
+        assert_eq!(conn(&c, "dev/client", "prod/db"), "No Connections");
+    }
+
+    #[test]
+    fn match_expressions_operators() {
+        let labels: Labels = [("app".to_string(), "web".to_string())].into();
+        let sel = |yaml: &str| Selector::parse(&parse_stream(yaml).documents[0].root);
+        assert!(
+            sel("matchExpressions: [{key: app, operator: In, values: [web, db]}]").matches(&labels)
+        );
+        assert!(
+            !sel("matchExpressions: [{key: app, operator: NotIn, values: [web]}]").matches(&labels)
+        );
+        assert!(
+            sel("matchExpressions: [{key: x, operator: NotIn, values: [web]}]").matches(&labels)
+        );
+        assert!(sel("matchExpressions: [{key: app, operator: Exists}]").matches(&labels));
+        assert!(!sel("matchExpressions: [{key: app, operator: DoesNotExist}]").matches(&labels));
+        assert!(!sel("matchExpressions: [{key: app, operator: Bogus}]").matches(&labels));
+        assert!(sel("{}").matches(&labels));
+    }
+
+    #[test]
+    fn ip_blocks_with_except_split_external_ranges() {
+        let c = cluster(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: prod}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}]}]",
+        );
+        assert_eq!(c.external_ranges().len(), 5);
+        assert_eq!(conn(&c, "prod/web", "10.2.3.4"), "All Connections");
+        assert_eq!(conn(&c, "prod/web", "10.1.3.4"), "No Connections");
+        assert_eq!(conn(&c, "prod/web", "11.0.0.1"), "No Connections");
+        assert_eq!(
+            c.peer_name(parse_peer(&c, "10.1.0.1").expect("peer")),
+            "10.1.0.0-10.1.255.255[External]"
+        );
+    }
+
+    #[test]
+    fn named_ports_resolve_on_the_destination() {
+        let c = cluster(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: prod}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n  ingress: [{ports: [{port: http}, {port: dns, protocol: UDP}]}]\n  egress: [{ports: [{port: http}]}]",
+        );
+        assert_eq!(conn(&c, "dev/client", "prod/web"), "TCP 8080,UDP 53");
+        assert_eq!(conn(&c, "dev/client", "prod/db"), "No Connections");
+        // Egress with a named port reaches only destinations exposing that name.
+        assert_eq!(conn(&c, "prod/db", "prod/web"), "TCP 8080");
+        assert_eq!(conn(&c, "prod/web", "dev/client"), "No Connections");
+    }
+
+    #[test]
+    fn pods_collapse_to_their_owner() {
+        let stream = parse_stream(
+            "apiVersion: v1\nkind: PodList\nitems:\n- metadata:\n    name: a-1\n    namespace: ns\n    ownerReferences: [{kind: ReplicaSet, name: a-5d, controller: true}]\n- metadata:\n    name: a-2\n    namespace: ns\n    ownerReferences: [{kind: ReplicaSet, name: a-5d, controller: true}]\n- metadata:\n    name: etcd\n    namespace: kube-system\n    ownerReferences: [{kind: Node, name: n1, controller: true}]",
+        );
+        let c = Cluster::from_roots(stream.documents.iter().map(|d| &d.root));
+        let names: Vec<String> = c.workloads().iter().map(Workload::display).collect();
+        assert_eq!(names, ["kube-system/etcd[Pod]", "ns/a-5d[ReplicaSet]"]);
+    }
+
+    #[test]
+    fn connectivity_lists_every_pair_but_self() {
+        let c = cluster(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: prod}\nspec: {podSelector: {}}",
+        );
+        let lines: Vec<String> = c
+            .connectivity()
+            .into_iter()
+            .map(|c| format!("{} => {} : {}", c.src, c.dst, c.conn))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "0.0.0.0-255.255.255.255[External] => dev/client[Pod] : All Connections",
+                "dev/client[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections",
+                "prod/db[Deployment] => 0.0.0.0-255.255.255.255[External] : All Connections",
+                "prod/db[Deployment] => dev/client[Pod] : All Connections",
+                "prod/web[Deployment] => 0.0.0.0-255.255.255.255[External] : All Connections",
+                "prod/web[Deployment] => dev/client[Pod] : All Connections",
+            ]
+        );
+    }
+}

@@ -1,0 +1,159 @@
+//! Compatibility of the NetworkPolicy connectivity engine with the netpol-analyzer corpus:
+//! for every case with an expected plain connectivity list, our list must be the same set of
+//! `src => dst : conn` lines.
+
+#![allow(clippy::print_stdout)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use palisade_core::document::parse_stream;
+use palisade_core::netpol::Cluster;
+
+/// Cases whose expected list we knowingly do not reproduce yet, with the reason.
+const KNOWN_DISAGREEMENTS: &[(&str, &str)] = &[];
+
+fn manifest_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            manifest_files(&p, out);
+        } else if p
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// Why a case is out of scope for now, from its name and the kinds its manifests hold.
+fn skip_reason(case: &str, texts: &[String]) -> Option<&'static str> {
+    let has_kind = |kind: &str| {
+        texts.iter().any(|t| {
+            t.lines().any(|l| {
+                let l = l.trim().trim_start_matches('-').trim();
+                l == format!("kind: {kind}")
+                    || l == format!("\"kind\": \"{kind}\",")
+                    || l == format!("\"kind\": \"{kind}\"")
+            })
+        })
+    };
+    if case.starts_with("udn")
+        || case.starts_with("cudn")
+        || case.starts_with("nad")
+        || case.contains("vm")
+        || case.contains("virtual_machine")
+        || has_kind("UserDefinedNetwork")
+        || has_kind("ClusterUserDefinedNetwork")
+        || has_kind("NetworkAttachmentDefinition")
+        || has_kind("VirtualMachine")
+    {
+        return Some("multi-network");
+    }
+    if has_kind("AdminNetworkPolicy") || has_kind("BaselineAdminNetworkPolicy") {
+        return Some("admin network policies");
+    }
+    if has_kind("Ingress") || has_kind("Route") {
+        return Some("ingress/route");
+    }
+    None
+}
+
+fn our_lines(texts: &[String]) -> BTreeSet<String> {
+    let streams: Vec<_> = texts.iter().map(|t| parse_stream(t)).collect();
+    let cluster = Cluster::from_roots(
+        streams
+            .iter()
+            .flat_map(|s| s.documents.iter().map(|d| &d.root)),
+    );
+    cluster
+        .connectivity()
+        .into_iter()
+        .map(|c| format!("{} => {} : {}", c.src, c.dst, c.conn))
+        .collect()
+}
+
+#[test]
+fn connectivity_lists_match_the_corpus() {
+    let Some(corpora) = crate::corpora() else {
+        return;
+    };
+    let root = corpora.join("netpol-analyzer");
+    let expected_dir = root.join("test_outputs/connlist");
+    let Ok(entries) = fs::read_dir(&expected_dir) else {
+        println!("skipped: corpus not found at {}", expected_dir.display());
+        return;
+    };
+    let mut cases: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix("_connlist_output.txt")
+                .map(str::to_string)
+        })
+        .filter(|case| root.join("tests").join(case).is_dir())
+        .collect();
+    cases.sort();
+
+    let mut compared = 0;
+    let mut agree = 0;
+    let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let mut files = Vec::new();
+        manifest_files(&root.join("tests").join(case), &mut files);
+        let texts: Vec<String> = files
+            .iter()
+            .filter_map(|f| fs::read_to_string(f).ok())
+            .collect();
+        if let Some(reason) = skip_reason(case, &texts) {
+            *skipped.entry(reason).or_default() += 1;
+            continue;
+        }
+        compared += 1;
+        let expected_text =
+            fs::read_to_string(expected_dir.join(format!("{case}_connlist_output.txt")))
+                .unwrap_or_default();
+        let expected: BTreeSet<String> = expected_text
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.contains(" => "))
+            .map(str::to_string)
+            .collect();
+        let ours = our_lines(&texts);
+        if ours == expected {
+            agree += 1;
+            continue;
+        }
+        if KNOWN_DISAGREEMENTS.iter().any(|(c, _)| c == case) {
+            continue;
+        }
+        let missing: Vec<_> = expected.difference(&ours).take(5).collect();
+        let extra: Vec<_> = ours.difference(&expected).take(5).collect();
+        failures.push(format!(
+            "{case}: {} missing, {} extra\n  missing e.g. {missing:#?}\n  extra e.g. {extra:#?}",
+            expected.difference(&ours).count(),
+            ours.difference(&expected).count()
+        ));
+    }
+    let skipped_total: usize = skipped.values().sum();
+    let reasons: Vec<String> = skipped.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    println!(
+        "netpol corpus: {compared} cases compared, {agree} agree, {skipped_total} skipped ({}), {} known disagreements",
+        reasons.join(", "),
+        KNOWN_DISAGREEMENTS.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "disagreements:\n{}",
+        failures.join("\n")
+    );
+}
