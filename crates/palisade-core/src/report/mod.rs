@@ -5,6 +5,7 @@
 
 pub mod json;
 pub mod junit;
+pub mod netpol;
 pub mod sarif;
 pub mod table;
 

@@ -2,6 +2,7 @@
 
 mod checks;
 mod explain;
+mod netpol;
 mod output;
 mod scan;
 
@@ -40,6 +41,8 @@ enum Command {
     Checks(checks::ChecksArgs),
     /// Show a check's documentation.
     Explain(explain::ExplainArgs),
+    /// NetworkPolicy connectivity: list allowed connections, evaluate one.
+    Netpol(netpol::NetpolArgs),
 }
 
 /// Runs the parsed command line.
@@ -53,5 +56,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scan(args) => scan::run(&args, cli.color),
         Command::Checks(args) => checks::run(&args, cli.color),
         Command::Explain(args) => explain::run(&args, cli.color),
+        Command::Netpol(args) => netpol::run(&args, cli.color),
     }
 }

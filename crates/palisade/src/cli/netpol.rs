@@ -1,0 +1,176 @@
+//! `palisade netpol`: NetworkPolicy connectivity — `list` every allowed connection, `eval` one.
+
+use std::io::{Read as _, Write as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use palisade_core::document::{Document, parse_stream};
+use palisade_core::netpol::{self, Cluster, Protocol, parse_peer};
+use palisade_core::report::netpol::{ListFormat, write_list};
+use palisade_io::{Input, discover};
+
+use super::output::{ColorWhen, Output, write_with};
+use super::{EXIT_FINDINGS, EXIT_OK};
+
+#[derive(Debug, Args)]
+pub struct NetpolArgs {
+    #[command(subcommand)]
+    command: NetpolCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum NetpolCommand {
+    /// List every allowed connection between workloads and external address ranges.
+    List(ListArgs),
+    /// Say whether one connection is allowed (exit 0) or denied (exit 1).
+    Eval(EvalArgs),
+}
+
+/// Output formats of `netpol list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// `src => dst : conn` lines.
+    Txt,
+    /// The `palisade.netpol.list/v1` JSON document.
+    Json,
+    /// CSV with the header `src,dst,conn`.
+    Csv,
+    /// A Markdown table.
+    Md,
+}
+
+#[derive(Debug, Args)]
+struct ListArgs {
+    /// Files and directories of manifests (`-` for standard input).
+    #[arg(value_name = "PATH", default_value = ".")]
+    paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Txt)]
+    format: Format,
+
+    /// Write the list to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct EvalArgs {
+    /// Files and directories of manifests (`-` for standard input).
+    #[arg(value_name = "PATH", default_value = ".")]
+    paths: Vec<PathBuf>,
+
+    /// The source: a workload (`ns/name[Kind]` or `ns/name`) or an IPv4 address.
+    #[arg(long, value_name = "W|IP")]
+    src: String,
+
+    /// The destination: a workload or an IPv4 address.
+    #[arg(long, value_name = "W|IP")]
+    dst: String,
+
+    /// Only this destination port (default: any connection at all).
+    #[arg(long, value_name = "P")]
+    port: Option<u32>,
+
+    /// Protocol of `--port`.
+    #[arg(long, default_value = "TCP", value_parser = parse_protocol)]
+    protocol: Protocol,
+}
+
+fn parse_protocol(text: &str) -> Result<Protocol, String> {
+    Protocol::parse(&text.to_ascii_uppercase()).ok_or_else(|| "expected TCP, UDP or SCTP".into())
+}
+
+pub fn run(args: &NetpolArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
+    match &args.command {
+        NetpolCommand::List(a) => list(a, color),
+        NetpolCommand::Eval(a) => eval(a, color),
+    }
+}
+
+/// Reads every manifest under `paths` and builds the cluster model. Parse problems go to
+/// standard error; what parsed is still analysed.
+fn load_cluster(paths: &[PathBuf]) -> anyhow::Result<Cluster> {
+    let discovered = discover(paths);
+    let mut stderr = std::io::stderr();
+    for d in &discovered.diagnostics {
+        writeln!(stderr, "{d}")?;
+    }
+    let mut documents: Vec<Document> = Vec::new();
+    for input in &discovered.inputs {
+        let text = match input {
+            Input::File(path) => std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+            Input::Stdin => {
+                let mut text = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .context("cannot read standard input")?;
+                text
+            }
+        };
+        let parsed = parse_stream(&text);
+        for p in &parsed.problems {
+            writeln!(stderr, "{}:{}: {}", input.display_name(), p.pos, p.message)?;
+        }
+        documents.extend(parsed.documents);
+    }
+    let cluster = Cluster::from_roots(documents.iter().map(|d| &d.root));
+    for w in &cluster.warnings {
+        writeln!(stderr, "warning: {w}")?;
+    }
+    Ok(cluster)
+}
+
+fn list(args: &ListArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
+    let cluster = load_cluster(&args.paths)?;
+    let connections = cluster.connectivity();
+    let format = match args.format {
+        Format::Txt => ListFormat::Txt,
+        Format::Json => ListFormat::Json,
+        Format::Csv => ListFormat::Csv,
+        Format::Md => ListFormat::Md,
+    };
+    let mut output = Output::open(args.output.as_deref(), color)?;
+    write_with(&mut output, |out, _| {
+        write_list(out, &connections, netpol::ASSUMPTIONS, format)
+    })?;
+    output.finish()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval(args: &EvalArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
+    let cluster = load_cluster(&args.paths)?;
+    let Some(src) = parse_peer(&cluster, &args.src) else {
+        bail!("no workload or IPv4 address `{}` in the inputs", args.src);
+    };
+    let Some(dst) = parse_peer(&cluster, &args.dst) else {
+        bail!("no workload or IPv4 address `{}` in the inputs", args.dst);
+    };
+    let conn = cluster.allowed(src, dst);
+    let allowed = match args.port {
+        Some(port) => conn.allows(args.protocol, port),
+        None => !conn.is_empty(),
+    };
+    let what = args.port.map_or_else(String::new, |p| {
+        format!(" on {} {p}", args.protocol.as_str())
+    });
+    let mut output = Output::open(None, color)?;
+    write_with(&mut output, |out, _| {
+        writeln!(
+            out,
+            "{}: {} => {}{what} (allowed between them: {conn})",
+            if allowed { "allowed" } else { "denied" },
+            cluster.peer_name(src),
+            cluster.peer_name(dst),
+        )
+    })?;
+    output.finish()?;
+    Ok(ExitCode::from(if allowed {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    }))
+}
