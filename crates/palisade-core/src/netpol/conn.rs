@@ -128,6 +128,25 @@ impl PortSet {
     }
 }
 
+impl PortSet {
+    /// The ports of `self` not in `other`.
+    #[must_use]
+    pub fn difference(&self, other: &PortSet) -> PortSet {
+        let mut complement = Vec::new();
+        let mut next = MIN_PORT;
+        for &(a, b) in &other.ranges {
+            if a > next {
+                complement.push((next, a - 1));
+            }
+            next = b + 1;
+        }
+        if next <= MAX_PORT {
+            complement.push((next, MAX_PORT));
+        }
+        self.intersection(&PortSet { ranges: complement })
+    }
+}
+
 /// A set of connections: for each protocol, the ports allowed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConnSet {
@@ -203,6 +222,24 @@ impl ConnSet {
     }
 }
 
+impl ConnSet {
+    /// The connections of `self` not in `other`.
+    #[must_use]
+    pub fn difference(&self, other: &ConnSet) -> ConnSet {
+        let mut out = ConnSet::none();
+        for (p, ports) in &self.by_protocol {
+            let rest = match other.by_protocol.get(p) {
+                Some(theirs) => ports.difference(theirs),
+                None => ports.clone(),
+            };
+            if !rest.is_empty() {
+                out.by_protocol.insert(*p, rest);
+            }
+        }
+        out
+    }
+}
+
 impl fmt::Display for ConnSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_all() {
@@ -255,6 +292,19 @@ mod tests {
         a.union_with(&PortSet::range(20, 30));
         let b = PortSet::range(5, 25);
         assert_eq!(a.intersection(&b).ranges(), &[(5, 10), (20, 25)]);
+    }
+
+    #[test]
+    fn difference_removes_ports() {
+        let a = PortSet::all();
+        let mut b = PortSet::range(80, 80);
+        b.union_with(&PortSet::range(443, 443));
+        assert_eq!(
+            a.difference(&b).ranges(),
+            &[(1, 79), (81, 442), (444, 65535)]
+        );
+        let c = ConnSet::all().difference(&ConnSet::ports(Protocol::Udp, PortSet::all()));
+        assert_eq!(c.to_string(), "SCTP 1-65535,TCP 1-65535");
     }
 
     #[test]

@@ -6,11 +6,16 @@
 //! Semantics follow the API: a pod is isolated for a direction once any policy selecting it
 //! has that policy type; an isolated pod accepts only the union of what the selecting
 //! policies allow; a connection between two pods needs both the source's egress and the
-//! destination's ingress. Pods collapse to their owning workload (`ns/name[Kind]`); addresses
+//! destination's ingress. AdminNetworkPolicies (v1alpha1) are consulted first, by priority
+//! then rule order (Allow, Deny, or Pass to the NetworkPolicy tier); connections no admin rule
+//! decided go to the NetworkPolicies if any isolates the pod, else to the
+//! BaselineAdminNetworkPolicy, else are allowed. Pods collapse to their owning workload (`ns/name[Kind]`); addresses
 //! outside the cluster are split into ranges at every ipBlock boundary the policies mention.
 //!
-//! Assumptions (stated in output as [`ASSUMPTIONS`]): ipBlocks match only addresses outside
-//! the cluster, never pod IPs; a workload's connections to itself are not listed.
+//! Assumptions (stated in output as [`ASSUMPTIONS`]): ipBlocks and admin `networks` match only
+//! addresses outside the cluster, never pod IPs; admin `nodes` peers match nothing (nodes are
+//! not modelled); only IPv4 ranges are analysed; a workload's connections to itself are not
+//! listed.
 
 pub mod conn;
 mod model;
@@ -20,7 +25,9 @@ pub use model::{Cluster, Peer, Workload, parse_peer};
 
 /// Assumptions under which results hold, for outputs to state.
 pub const ASSUMPTIONS: &[&str] = &[
-    "ipBlock peers match only addresses outside the cluster, not pod IPs",
+    "ipBlock peers and admin networks match only addresses outside the cluster, not pod IPs",
+    "admin policy nodes peers match nothing: nodes are not modelled",
+    "only IPv4 external ranges are analysed; IPv6 CIDRs are ignored",
     "a workload's connections to itself are always allowed and not listed",
     "all pods of a workload share the labels and ports of its pod template",
 ];

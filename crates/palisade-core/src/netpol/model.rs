@@ -165,6 +165,45 @@ struct Policy {
     egress: Vec<Rule>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AdminAction {
+    Allow,
+    Deny,
+    Pass,
+}
+
+/// A pod set of the admin policy API: pods matching `pods` in namespaces matching `namespaces`.
+#[derive(Debug, Clone)]
+struct AdminPods {
+    namespaces: Selector,
+    pods: Option<Selector>,
+}
+
+#[derive(Debug, Clone)]
+enum AdminPeer {
+    Pods(AdminPods),
+    Networks(Vec<IpRange>),
+    /// Node peers: nodes are not modelled, so these match nothing.
+    Nodes,
+}
+
+#[derive(Debug, Clone)]
+struct AdminRule {
+    action: AdminAction,
+    peers: Vec<AdminPeer>,
+    /// Empty: every port.
+    ports: Vec<RulePort>,
+}
+
+/// An AdminNetworkPolicy, or the BaselineAdminNetworkPolicy (whose priority is unused).
+#[derive(Debug, Clone)]
+struct AdminPolicy {
+    priority: i64,
+    subject: AdminPods,
+    ingress: Vec<AdminRule>,
+    egress: Vec<AdminRule>,
+}
+
 /// A party to a connection: a workload (by index) or an external address range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Peer {
@@ -180,6 +219,9 @@ pub struct Cluster {
     namespaces: BTreeMap<String, Labels>,
     workloads: Vec<Workload>,
     policies: Vec<Policy>,
+    /// AdminNetworkPolicies, highest precedence (lowest priority number) first.
+    admin: Vec<AdminPolicy>,
+    baseline: Option<AdminPolicy>,
     /// Problems met while reading (unsupported values, malformed fields).
     pub warnings: Vec<String>,
 }
@@ -261,6 +303,16 @@ impl Cluster {
             "NetworkPolicy" => {
                 if let Some(p) = self.parse_policy(node, namespace, &name) {
                     self.policies.push(p);
+                }
+            }
+            "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" => {
+                let Some(policy) = self.parse_admin(node, kind, &name) else {
+                    return;
+                };
+                if kind == "AdminNetworkPolicy" {
+                    self.admin.push(policy);
+                } else {
+                    self.baseline = Some(policy);
                 }
             }
             "Pod" => {
@@ -471,6 +523,163 @@ impl Cluster {
         Rule { peers, ports }
     }
 
+    fn parse_admin(&mut self, node: &Node, kind: &str, name: &str) -> Option<AdminPolicy> {
+        let spec = node.get("spec")?;
+        let priority = spec.get("priority").and_then(Node::as_i64).unwrap_or(0);
+        let Some(subject) = spec.get("subject").and_then(parse_admin_pods) else {
+            self.warnings
+                .push(format!("{kind} {name}: no valid subject; policy ignored"));
+            return None;
+        };
+        let mut policy = AdminPolicy {
+            priority,
+            subject,
+            ingress: Vec::new(),
+            egress: Vec::new(),
+        };
+        for (key, peers_key) in [("ingress", "from"), ("egress", "to")] {
+            for r in spec.get(key).map(Node::items).unwrap_or_default() {
+                let action = match r.get("action").and_then(Node::as_str) {
+                    Some("Allow") => AdminAction::Allow,
+                    Some("Deny") => AdminAction::Deny,
+                    Some("Pass") if kind == "AdminNetworkPolicy" => AdminAction::Pass,
+                    other => {
+                        self.warnings.push(format!(
+                            "{kind} {name}: unsupported action `{}`; rule ignored",
+                            other.unwrap_or("")
+                        ));
+                        continue;
+                    }
+                };
+                let mut peers = Vec::new();
+                for p in r.get(peers_key).map(Node::items).unwrap_or_default() {
+                    if let Some(nets) = p.get("networks") {
+                        peers.push(AdminPeer::Networks(
+                            nets.items()
+                                .iter()
+                                .filter_map(|n| n.as_str().and_then(parse_ipv4_cidr))
+                                .collect(),
+                        ));
+                    } else if p.get("nodes").is_some() {
+                        peers.push(AdminPeer::Nodes);
+                    } else if let Some(pods) = parse_admin_pods(p) {
+                        peers.push(AdminPeer::Pods(pods));
+                    }
+                }
+                let mut ports = Vec::new();
+                for port in r.get("ports").map(Node::items).unwrap_or_default() {
+                    let protocol_of = |n: &Node| {
+                        n.get("protocol")
+                            .and_then(Node::as_str)
+                            .map_or(Some(Protocol::Tcp), Protocol::parse)
+                    };
+                    if let Some(num) = port.get("portNumber") {
+                        if let (Some(protocol), Some(p)) =
+                            (protocol_of(num), num.get("port").and_then(as_port))
+                        {
+                            ports.push(RulePort {
+                                protocol,
+                                port: Some(PortValue::Number(p)),
+                                end_port: None,
+                            });
+                        }
+                    } else if let Some(range) = port.get("portRange") {
+                        if let (Some(protocol), Some(a), Some(b)) = (
+                            protocol_of(range),
+                            range.get("start").and_then(as_port),
+                            range.get("end").and_then(as_port),
+                        ) {
+                            ports.push(RulePort {
+                                protocol,
+                                port: Some(PortValue::Number(a)),
+                                end_port: Some(b),
+                            });
+                        }
+                    } else if let Some(named) = port.get("namedPort").and_then(Node::as_str) {
+                        // A named port carries no protocol: it means the container port of
+                        // that name, whatever its protocol.
+                        for protocol in Protocol::ALL {
+                            ports.push(RulePort {
+                                protocol,
+                                port: Some(PortValue::Named(named.to_string())),
+                                end_port: None,
+                            });
+                        }
+                    }
+                }
+                let rule = AdminRule {
+                    action,
+                    peers,
+                    ports,
+                };
+                if key == "ingress" {
+                    policy.ingress.push(rule);
+                } else {
+                    policy.egress.push(rule);
+                }
+            }
+        }
+        Some(policy)
+    }
+
+    fn admin_pods_match(&self, set: &AdminPods, workload: usize) -> bool {
+        let w = &self.workloads[workload];
+        self.namespaces
+            .get(&w.namespace)
+            .is_some_and(|labels| set.namespaces.matches(labels))
+            && set.pods.as_ref().is_none_or(|sel| sel.matches(&w.labels))
+    }
+
+    fn admin_peer_matches(&self, peer: &AdminPeer, other: Peer) -> bool {
+        match (peer, other) {
+            (AdminPeer::Pods(set), Peer::Workload(i)) => self.admin_pods_match(set, i),
+            (AdminPeer::Networks(nets), Peer::External(a, b)) => {
+                nets.iter().any(|&(na, nb)| na <= a && b <= nb)
+            }
+            _ => false,
+        }
+    }
+
+    /// Applies one admin policy's rules, in order, to the connections still undecided.
+    /// `Pass` moves connections to `passed`; `Allow` to `allowed`; `Deny` drops them.
+    #[allow(clippy::too_many_arguments)]
+    fn apply_admin(
+        &self,
+        policy: &AdminPolicy,
+        ingress: bool,
+        other: Peer,
+        dst: Peer,
+        undecided: &mut ConnSet,
+        allowed: &mut ConnSet,
+        passed: &mut ConnSet,
+    ) {
+        let rules = if ingress {
+            &policy.ingress
+        } else {
+            &policy.egress
+        };
+        for rule in rules {
+            if undecided.is_empty() {
+                return;
+            }
+            if !rule.peers.iter().any(|p| self.admin_peer_matches(p, other)) {
+                continue;
+            }
+            let ports = if rule.ports.is_empty() {
+                ConnSet::all()
+            } else {
+                rule_port_set(&rule.ports, dst, &self.workloads)
+            };
+            let hit = undecided.intersection(&ports);
+            match rule.action {
+                AdminAction::Allow => allowed.union_with(&hit),
+                AdminAction::Pass => passed.union_with(&hit),
+                AdminAction::Deny => {}
+            }
+            *undecided = undecided.difference(&hit);
+        }
+    }
+
     /// Adds namespaces that workloads or policies live in but no Namespace object describes.
     fn finish(&mut self) {
         let referenced: BTreeSet<String> = self
@@ -485,6 +694,7 @@ impl Cluster {
                 .or_insert_with(|| Labels::from([(NAMESPACE_NAME_LABEL.to_string(), ns.clone())]));
         }
         self.workloads.sort_by_key(Workload::display);
+        self.admin.sort_by_key(|p| p.priority);
     }
 
     /// The workloads, sorted by display name.
@@ -506,12 +716,46 @@ impl Cluster {
 
     /// The external address ranges: the IPv4 space cut at every ipBlock boundary.
     pub fn external_ranges(&self) -> Vec<IpRange> {
+        self.external_ranges_of(true, true)
+    }
+
+    /// The IPv4 space cut at the ipBlock and network boundaries of ingress rules, egress
+    /// rules or both. Lists cut sources only at ingress boundaries and destinations only at
+    /// egress ones, so that each range shown is one a rule of that direction names.
+    fn external_ranges_of(&self, ingress: bool, egress: bool) -> Vec<IpRange> {
         let mut cuts: BTreeSet<u64> = BTreeSet::from([0, 1 << 32]);
+        let pick = |i: &'_ [Rule], e: &'_ [Rule]| -> Vec<Rule> {
+            let mut v = Vec::new();
+            if ingress {
+                v.extend_from_slice(i);
+            }
+            if egress {
+                v.extend_from_slice(e);
+            }
+            v
+        };
         for p in &self.policies {
-            for rule in p.ingress.iter().chain(&p.egress) {
+            for rule in &pick(&p.ingress, &p.egress) {
                 for peer in rule.peers.iter().flatten() {
                     if let RulePeer::Block { cidr, except } = peer {
                         for &(a, b) in std::iter::once(cidr).chain(except) {
+                            cuts.insert(u64::from(a));
+                            cuts.insert(u64::from(b) + 1);
+                        }
+                    }
+                }
+            }
+        }
+        for p in self.admin.iter().chain(&self.baseline) {
+            let rules = p
+                .ingress
+                .iter()
+                .filter(|_| ingress)
+                .chain(p.egress.iter().filter(|_| egress));
+            for rule in rules {
+                for peer in &rule.peers {
+                    if let AdminPeer::Networks(nets) = peer {
+                        for &(a, b) in nets {
                             cuts.insert(u64::from(a));
                             cuts.insert(u64::from(b) + 1);
                         }
@@ -549,27 +793,64 @@ impl Cluster {
         if rule.ports.is_empty() {
             return ConnSet::all();
         }
-        let mut set = ConnSet::none();
-        for p in &rule.ports {
-            let ports = match &p.port {
-                None => PortSet::all(),
-                Some(PortValue::Number(n)) => PortSet::range(*n, p.end_port.unwrap_or(*n).max(*n)),
-                Some(PortValue::Named(name)) => match dst {
-                    Peer::Workload(i) => workloads[i]
-                        .resolve_port(name, p.protocol)
-                        .map(|n| PortSet::range(n, n))
-                        .unwrap_or_default(),
-                    Peer::External(..) => PortSet::default(),
-                },
-            };
-            set.union_with(&ConnSet::ports(p.protocol, ports));
-        }
-        set
+        rule_port_set(&rule.ports, dst, workloads)
     }
 
     /// What `subject`'s policies let through in one direction with `other` (ingress: `other`
     /// is the source; egress: the destination). `dst` is where named ports are resolved.
     fn direction_allows(&self, subject: usize, other: Peer, dst: Peer, ingress: bool) -> ConnSet {
+        let mut undecided = ConnSet::all();
+        let mut allowed = ConnSet::none();
+        let mut passed = ConnSet::none();
+        for p in &self.admin {
+            if self.admin_pods_match(&p.subject, subject) {
+                self.apply_admin(
+                    p,
+                    ingress,
+                    other,
+                    dst,
+                    &mut undecided,
+                    &mut allowed,
+                    &mut passed,
+                );
+            }
+        }
+        undecided.union_with(&passed);
+        if let Some(np) = self.policy_allows(subject, other, dst, ingress) {
+            allowed.union_with(&undecided.intersection(&np));
+            return allowed;
+        }
+        if let Some(b) = self
+            .baseline
+            .as_ref()
+            .filter(|b| self.admin_pods_match(&b.subject, subject))
+        {
+            // The baseline has no Pass: its third set stays empty.
+            let mut unused = ConnSet::none();
+            self.apply_admin(
+                b,
+                ingress,
+                other,
+                dst,
+                &mut undecided,
+                &mut allowed,
+                &mut unused,
+            );
+        }
+        // Whatever no tier decided is allowed: the cluster default.
+        allowed.union_with(&undecided);
+        allowed
+    }
+
+    /// What the NetworkPolicies selecting `subject` let through in one direction, or `None`
+    /// when none isolates it in that direction.
+    fn policy_allows(
+        &self,
+        subject: usize,
+        other: Peer,
+        dst: Peer,
+        ingress: bool,
+    ) -> Option<ConnSet> {
         let w = &self.workloads[subject];
         let mut isolated = false;
         let mut allowed = ConnSet::none();
@@ -594,7 +875,7 @@ impl Cluster {
                 }
             }
         }
-        if isolated { allowed } else { ConnSet::all() }
+        isolated.then_some(allowed)
     }
 
     /// What may flow from `src` to `dst`.
@@ -625,8 +906,13 @@ impl Cluster {
 
     /// Every allowed connection between distinct peers, sorted by text.
     pub fn connectivity(&self) -> Vec<Connection> {
-        let externals: Vec<Peer> = self
-            .external_ranges()
+        let sources: Vec<Peer> = self
+            .external_ranges_of(true, false)
+            .into_iter()
+            .map(|(a, b)| Peer::External(a, b))
+            .collect();
+        let destinations: Vec<Peer> = self
+            .external_ranges_of(false, true)
             .into_iter()
             .map(|(a, b)| Peer::External(a, b))
             .collect();
@@ -643,8 +929,10 @@ impl Cluster {
             }
         };
         for &w in &workloads {
-            for &e in &externals {
+            for &e in &sources {
                 push(e, w);
+            }
+            for &e in &destinations {
                 push(w, e);
             }
             for &d in &workloads {
@@ -656,6 +944,47 @@ impl Cluster {
         out.sort();
         out
     }
+}
+
+/// The connections a list of rule ports names; named ports resolve on `dst`.
+fn rule_port_set(ports: &[RulePort], dst: Peer, workloads: &[Workload]) -> ConnSet {
+    let mut set = ConnSet::none();
+    for p in ports {
+        let range = match &p.port {
+            None => PortSet::all(),
+            Some(PortValue::Number(n)) => PortSet::range(*n, p.end_port.unwrap_or(*n).max(*n)),
+            Some(PortValue::Named(name)) => match dst {
+                Peer::Workload(i) => workloads[i]
+                    .resolve_port(name, p.protocol)
+                    .map(|n| PortSet::range(n, n))
+                    .unwrap_or_default(),
+                Peer::External(..) => PortSet::default(),
+            },
+        };
+        set.union_with(&ConnSet::ports(p.protocol, range));
+    }
+    set
+}
+
+fn parse_admin_pods(node: &Node) -> Option<AdminPods> {
+    if let Some(ns) = node.get("namespaces") {
+        return Some(AdminPods {
+            namespaces: Selector::parse(ns),
+            pods: None,
+        });
+    }
+    let pods = node.get("pods")?;
+    Some(AdminPods {
+        namespaces: pods
+            .get("namespaceSelector")
+            .map(Selector::parse)
+            .unwrap_or_default(),
+        pods: Some(
+            pods.get("podSelector")
+                .map(Selector::parse)
+                .unwrap_or_default(),
+        ),
+    })
 }
 
 /// Parses a peer given on a command line: a workload name (`ns/name[Kind]` or `ns/name`) or
@@ -854,6 +1183,56 @@ spec: {containers: [{name: c}]}
         let c = Cluster::from_roots(stream.documents.iter().map(|d| &d.root));
         let names: Vec<String> = c.workloads().iter().map(Workload::display).collect();
         assert_eq!(names, ["kube-system/etcd[Pod]", "ns/a-5d[ReplicaSet]"]);
+    }
+
+    const ANP: &str = "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy";
+    const BANP: &str =
+        "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy";
+
+    #[test]
+    fn admin_policies_apply_by_priority_and_rule_order() {
+        let c = cluster(&format!(
+            "{ANP}\nmetadata: {{name: low}}\nspec:\n  priority: 20\n  subject: {{namespaces: {{}}}}\n  ingress: [{{action: Allow, from: [{{namespaces: {{}}}}]}}]\n---\n{ANP}\nmetadata: {{name: high}}\nspec:\n  priority: 10\n  subject: {{namespaces: {{matchLabels: {{env: prod}}}}}}\n  ingress:\n  - {{action: Deny, from: [{{namespaces: {{}}}}], ports: [{{portNumber: {{protocol: TCP, port: 22}}}}]}}\n  - {{action: Allow, from: [{{namespaces: {{}}}}], ports: [{{portRange: {{protocol: TCP, start: 20, end: 30}}}}]}}"
+        ));
+        let got = c.allowed(
+            parse_peer(&c, "dev/client").expect("src"),
+            parse_peer(&c, "prod/web").expect("dst"),
+        );
+        assert!(!got.allows(Protocol::Tcp, 22));
+        assert!(got.allows(Protocol::Tcp, 23));
+        assert!(got.allows(Protocol::Udp, 22));
+    }
+
+    #[test]
+    fn admin_allow_overrides_network_policies_and_deny_overrides_everything() {
+        let c = cluster(&format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: deny, namespace: prod}}\nspec: {{podSelector: {{}}}}\n---\n{ANP}\nmetadata: {{name: a}}\nspec:\n  priority: 1\n  subject: {{pods: {{namespaceSelector: {{}}, podSelector: {{matchLabels: {{app: web}}}}}}}}\n  ingress: [{{action: Allow, from: [{{pods: {{namespaceSelector: {{}}, podSelector: {{matchLabels: {{app: client}}}}}}}}]}}]\n  egress: [{{action: Deny, to: [{{networks: [8.8.8.0/24]}}]}}]"
+        ));
+        assert_eq!(conn(&c, "dev/client", "prod/web"), "All Connections");
+        assert_eq!(conn(&c, "dev/client", "prod/db"), "No Connections");
+        assert_eq!(conn(&c, "prod/web", "8.8.8.8"), "No Connections");
+        assert_eq!(conn(&c, "prod/web", "8.8.9.8"), "All Connections");
+    }
+
+    #[test]
+    fn pass_defers_to_network_policies_then_the_baseline() {
+        let c = cluster(&format!(
+            "{ANP}\nmetadata: {{name: p}}\nspec:\n  priority: 1\n  subject: {{namespaces: {{}}}}\n  ingress: [{{action: Pass, from: [{{namespaces: {{}}}}]}}]\n---\n{BANP}\nmetadata: {{name: default}}\nspec:\n  subject: {{namespaces: {{}}}}\n  ingress: [{{action: Deny, from: [{{namespaces: {{matchLabels: {{kubernetes.io/metadata.name: dev}}}}}}]}}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: np, namespace: prod}}\nspec:\n  podSelector: {{matchLabels: {{app: db}}}}\n  ingress: [{{ports: [{{port: 5432}}]}}]"
+        ));
+        // db is isolated by a NetworkPolicy: the baseline is not consulted.
+        assert_eq!(conn(&c, "dev/client", "prod/db"), "TCP 5432");
+        // web is not: the baseline denies dev.
+        assert_eq!(conn(&c, "dev/client", "prod/web"), "No Connections");
+        assert_eq!(conn(&c, "prod/db", "prod/web"), "All Connections");
+    }
+
+    #[test]
+    fn admin_named_ports_resolve_on_the_destination_for_any_protocol() {
+        let c = cluster(&format!(
+            "{BANP}\nmetadata: {{name: default}}\nspec:\n  subject: {{namespaces: {{}}}}\n  ingress:\n  - {{action: Allow, from: [{{namespaces: {{}}}}], ports: [{{namedPort: dns}}]}}\n  - {{action: Deny, from: [{{namespaces: {{}}}}]}}"
+        ));
+        assert_eq!(conn(&c, "dev/client", "prod/web"), "UDP 53");
+        assert_eq!(conn(&c, "dev/client", "prod/db"), "No Connections");
     }
 
     #[test]
