@@ -9,8 +9,11 @@
 //! destination's ingress. AdminNetworkPolicies (v1alpha1) are consulted first, by priority
 //! then rule order (Allow, Deny, or Pass to the NetworkPolicy tier); connections no admin rule
 //! decided go to the NetworkPolicies if any isolates the pod, else to the
-//! BaselineAdminNetworkPolicy, else are allowed. Pods collapse to their owning workload (`ns/name[Kind]`); addresses
-//! outside the cluster are split into ranges at every ipBlock boundary the policies mention.
+//! BaselineAdminNetworkPolicy, else are allowed. Pods collapse to their owning workload
+//! (`ns/name[Kind]`); addresses outside the cluster are split into ranges at every ipBlock
+//! boundary the policies mention. Ingresses and Routes add the `{ingress-controller}` peer,
+//! which reaches the target ports of the Services they name, as far as policies admitting
+//! any pod of any namespace let it.
 //!
 //! Assumptions (stated in output as [`ASSUMPTIONS`]): ipBlocks and admin `networks` match only
 //! addresses outside the cluster, never pod IPs; admin `nodes` peers match nothing (nodes are
@@ -29,6 +32,7 @@ pub const ASSUMPTIONS: &[&str] = &[
     "admin policy nodes peers match nothing: nodes are not modelled",
     "only IPv4 external ranges are analysed; IPv6 CIDRs are ignored",
     "a workload's connections to itself are always allowed and not listed",
+    "the ingress controller's namespace and labels are unknown: only rules admitting every pod of every namespace admit it",
     "all pods of a workload share the labels and ports of its pod template",
 ];
 

@@ -103,6 +103,11 @@ impl Selector {
         sel
     }
 
+    /// True for `{}`: every label set matches.
+    fn matches_everything(&self) -> bool {
+        !self.invalid && self.labels.is_empty() && self.expressions.is_empty()
+    }
+
     fn matches(&self, labels: &Labels) -> bool {
         if self.invalid {
             return false;
@@ -211,6 +216,50 @@ pub enum Peer {
     Workload(usize),
     /// External addresses, an inclusive IPv4 range.
     External(u32, u32),
+    /// The cluster's ingress controller, reaching workloads that Ingresses and Routes expose.
+    /// Its namespace and labels are unknown: only rules admitting every pod of every
+    /// namespace match it.
+    IngressController,
+}
+
+/// A Service port: what clients name (`port`, `name`) and where it lands on pods.
+#[derive(Debug, Clone)]
+struct ServicePort {
+    name: Option<String>,
+    port: u32,
+    /// `None`: same as `port`.
+    target: Option<PortValue>,
+    protocol: Protocol,
+}
+
+#[derive(Debug, Clone)]
+struct Service {
+    namespace: String,
+    name: String,
+    /// `None`: no selector, so no pods.
+    selector: Option<Labels>,
+    ports: Vec<ServicePort>,
+}
+
+/// Which ports of a Service an Ingress or Route sends traffic to.
+#[derive(Debug, Clone)]
+enum ExposedPort {
+    /// Every port of the Service.
+    All,
+    /// A Service port, by number.
+    ServiceNumber(u32),
+    /// A Service port, by name.
+    ServiceName(String),
+    /// A Route's `targetPort`: a pod port number, or a Service port or container port name.
+    RouteTarget(PortValue),
+}
+
+/// An Ingress backend or Route destination.
+#[derive(Debug, Clone)]
+struct Exposure {
+    namespace: String,
+    service: String,
+    port: ExposedPort,
 }
 
 /// Namespaces, workloads and NetworkPolicies read from manifests.
@@ -222,6 +271,8 @@ pub struct Cluster {
     /// AdminNetworkPolicies, highest precedence (lowest priority number) first.
     admin: Vec<AdminPolicy>,
     baseline: Option<AdminPolicy>,
+    services: Vec<Service>,
+    exposures: Vec<Exposure>,
     /// Problems met while reading (unsupported values, malformed fields).
     pub warnings: Vec<String>,
 }
@@ -243,6 +294,29 @@ fn labels_of(meta: Option<&Node>) -> Labels {
                 .map(|v| (e.key.to_string(), v.to_string()))
         })
         .collect()
+}
+
+fn labels_of_map(node: &Node) -> Labels {
+    node.entries()
+        .iter()
+        .filter_map(|e| {
+            e.value
+                .scalar_text()
+                .map(|v| (e.key.to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+/// A port given as a number or a name (`port`, `targetPort`).
+fn port_value(node: &Node) -> Option<PortValue> {
+    match &node.value {
+        Value::Int(_) => as_port(node).map(PortValue::Number),
+        Value::Str(s) => Some(
+            s.parse::<u32>()
+                .map_or_else(|_| PortValue::Named(s.to_string()), PortValue::Number),
+        ),
+        _ => None,
+    }
 }
 
 fn text(node: Option<&Node>) -> Option<String> {
@@ -305,6 +379,9 @@ impl Cluster {
                     self.policies.push(p);
                 }
             }
+            "Service" => self.add_service(node, namespace, name),
+            "Ingress" => self.add_ingress(node, &namespace),
+            "Route" => self.add_route(node, namespace),
             "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" => {
                 let Some(policy) = self.parse_admin(node, kind, &name) else {
                     return;
@@ -633,6 +710,10 @@ impl Cluster {
     fn admin_peer_matches(&self, peer: &AdminPeer, other: Peer) -> bool {
         match (peer, other) {
             (AdminPeer::Pods(set), Peer::Workload(i)) => self.admin_pods_match(set, i),
+            (AdminPeer::Pods(set), Peer::IngressController) => {
+                set.namespaces.matches_everything()
+                    && set.pods.as_ref().is_none_or(Selector::matches_everything)
+            }
             (AdminPeer::Networks(nets), Peer::External(a, b)) => {
                 nets.iter().any(|&(na, nb)| na <= a && b <= nb)
             }
@@ -678,6 +759,143 @@ impl Cluster {
             }
             *undecided = undecided.difference(&hit);
         }
+    }
+
+    fn add_service(&mut self, node: &Node, namespace: String, name: String) {
+        let spec = node.get("spec");
+        let selector = spec
+            .and_then(|s| s.get("selector"))
+            .filter(|s| !s.entries().is_empty())
+            .map(labels_of_map);
+        let ports = spec
+            .and_then(|s| s.get("ports"))
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| {
+                Some(ServicePort {
+                    name: text(p.get("name")),
+                    port: p.get("port").and_then(as_port)?,
+                    target: p.get("targetPort").and_then(port_value),
+                    protocol: p
+                        .get("protocol")
+                        .and_then(Node::as_str)
+                        .and_then(Protocol::parse)
+                        .unwrap_or(Protocol::Tcp),
+                })
+            })
+            .collect();
+        self.services.push(Service {
+            namespace,
+            name,
+            selector,
+            ports,
+        });
+    }
+
+    fn add_route(&mut self, node: &Node, namespace: String) {
+        if let Some(service) = text(node.path(&["spec", "to", "name"])) {
+            let port = node
+                .path(&["spec", "port", "targetPort"])
+                .and_then(port_value)
+                .map_or(ExposedPort::All, ExposedPort::RouteTarget);
+            self.exposures.push(Exposure {
+                namespace,
+                service,
+                port,
+            });
+        }
+    }
+
+    fn add_ingress(&mut self, node: &Node, namespace: &str) {
+        let mut backends: Vec<&Node> = Vec::new();
+        if let Some(b) = node.path(&["spec", "defaultBackend"]) {
+            backends.push(b);
+        }
+        for rule in node
+            .path(&["spec", "rules"])
+            .map(Node::items)
+            .unwrap_or_default()
+        {
+            for path in rule
+                .path(&["http", "paths"])
+                .map(Node::items)
+                .unwrap_or_default()
+            {
+                if let Some(b) = path.get("backend") {
+                    backends.push(b);
+                }
+            }
+        }
+        for b in backends {
+            let Some(service) = b.get("service") else {
+                continue;
+            };
+            let Some(name) = text(service.get("name")) else {
+                continue;
+            };
+            let port = match service.get("port") {
+                Some(p) => match (p.get("number").and_then(as_port), text(p.get("name"))) {
+                    (Some(n), _) => ExposedPort::ServiceNumber(n),
+                    (None, Some(n)) => ExposedPort::ServiceName(n),
+                    (None, None) => ExposedPort::All,
+                },
+                None => ExposedPort::All,
+            };
+            self.exposures.push(Exposure {
+                namespace: namespace.to_string(),
+                service: name,
+                port,
+            });
+        }
+    }
+
+    /// The pod ports a Service port lands on in one workload.
+    fn target_ports(port: &ServicePort, workload: &Workload) -> ConnSet {
+        let number = match &port.target {
+            None => Some(port.port),
+            Some(PortValue::Number(n)) => Some(*n),
+            Some(PortValue::Named(name)) => workload.resolve_port(name, port.protocol),
+        };
+        number.map_or_else(ConnSet::none, |n| {
+            ConnSet::ports(port.protocol, PortSet::range(n, n))
+        })
+    }
+
+    /// What Ingresses and Routes expose of a workload to the ingress controller, before
+    /// policies.
+    fn exposed(&self, workload: usize) -> ConnSet {
+        let w = &self.workloads[workload];
+        let mut out = ConnSet::none();
+        for e in self.exposures.iter().filter(|e| e.namespace == w.namespace) {
+            for svc in self.services.iter().filter(|s| {
+                s.namespace == e.namespace
+                    && s.name == e.service
+                    && s.selector
+                        .as_ref()
+                        .is_some_and(|sel| sel.iter().all(|(k, v)| w.labels.get(k) == Some(v)))
+            }) {
+                for sp in &svc.ports {
+                    let conn = Self::target_ports(sp, w);
+                    let hit = match &e.port {
+                        ExposedPort::All => true,
+                        ExposedPort::ServiceNumber(n) => sp.port == *n,
+                        ExposedPort::ServiceName(n) => sp.name.as_deref() == Some(n),
+                        ExposedPort::RouteTarget(PortValue::Named(n)) => {
+                            sp.name.as_deref() == Some(n)
+                                || matches!(&sp.target, Some(PortValue::Named(t)) if t == n)
+                        }
+                        ExposedPort::RouteTarget(PortValue::Number(n)) => {
+                            conn.allows(sp.protocol, *n)
+                        }
+                    };
+                    if hit {
+                        out.union_with(&conn);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Adds namespaces that workloads or policies live in but no Namespace object describes.
@@ -773,6 +991,12 @@ impl Cluster {
         match (peer, other) {
             (RulePeer::Block { cidr, except }, Peer::External(a, b)) => {
                 cidr.0 <= a && b <= cidr.1 && !except.iter().any(|&(ea, eb)| ea <= a && b <= eb)
+            }
+            (RulePeer::Pods { namespaces, pods }, Peer::IngressController) => {
+                namespaces
+                    .as_ref()
+                    .is_some_and(Selector::matches_everything)
+                    && pods.as_ref().is_none_or(Selector::matches_everything)
             }
             (RulePeer::Pods { namespaces, pods }, Peer::Workload(i)) => {
                 let w = &self.workloads[i];
@@ -883,6 +1107,10 @@ impl Cluster {
         let egress = match src {
             Peer::Workload(i) => self.direction_allows(i, dst, dst, false),
             Peer::External(..) => ConnSet::all(),
+            Peer::IngressController => match dst {
+                Peer::Workload(i) => self.exposed(i),
+                _ => ConnSet::none(),
+            },
         };
         if egress.is_empty() {
             return egress;
@@ -890,6 +1118,7 @@ impl Cluster {
         let ingress = match dst {
             Peer::Workload(i) => self.direction_allows(i, src, dst, true),
             Peer::External(..) => ConnSet::all(),
+            Peer::IngressController => ConnSet::none(),
         };
         egress.intersection(&ingress)
     }
@@ -898,6 +1127,7 @@ impl Cluster {
     pub fn peer_name(&self, peer: Peer) -> String {
         match peer {
             Peer::Workload(i) => self.workloads[i].display(),
+            Peer::IngressController => "{ingress-controller}".to_string(),
             Peer::External(a, b) => {
                 format!("{}-{}[External]", Ipv4Addr::from(a), Ipv4Addr::from(b))
             }
@@ -932,6 +1162,7 @@ impl Cluster {
             for &e in &sources {
                 push(e, w);
             }
+            push(Peer::IngressController, w);
             for &e in &destinations {
                 push(w, e);
             }
@@ -958,7 +1189,7 @@ fn rule_port_set(ports: &[RulePort], dst: Peer, workloads: &[Workload]) -> ConnS
                     .resolve_port(name, p.protocol)
                     .map(|n| PortSet::range(n, n))
                     .unwrap_or_default(),
-                Peer::External(..) => PortSet::default(),
+                Peer::External(..) | Peer::IngressController => PortSet::default(),
             },
         };
         set.union_with(&ConnSet::ports(p.protocol, range));
@@ -1233,6 +1464,26 @@ spec: {containers: [{name: c}]}
         ));
         assert_eq!(conn(&c, "dev/client", "prod/web"), "UDP 53");
         assert_eq!(conn(&c, "dev/client", "prod/db"), "No Connections");
+    }
+
+    #[test]
+    fn ingress_controller_reaches_what_ingresses_and_routes_expose() {
+        let c = cluster(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: prod}\nspec:\n  selector: {app: web}\n  ports: [{name: http, port: 80, targetPort: http}, {port: 9090}]\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i, namespace: prod}\nspec:\n  rules: [{http: {paths: [{path: /, backend: {service: {name: web, port: {number: 80}}}}]}}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: prod}\nspec:\n  podSelector: {}\n  ingress: [{from: [{namespaceSelector: {}}]}]",
+        );
+        let web = parse_peer(&c, "prod/web").expect("web");
+        let db = parse_peer(&c, "prod/db").expect("db");
+        assert_eq!(
+            c.allowed(Peer::IngressController, web).to_string(),
+            "TCP 8080"
+        );
+        assert!(c.allowed(Peer::IngressController, db).is_empty());
+        // A policy admitting only labelled pods does not admit the unknown controller.
+        let c = cluster(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: prod}\nspec: {selector: {app: web}, ports: [{port: 9090}]}\n---\napiVersion: route.openshift.io/v1\nkind: Route\nmetadata: {name: r, namespace: prod}\nspec: {to: {kind: Service, name: web}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: prod}\nspec:\n  podSelector: {}\n  ingress: [{from: [{podSelector: {matchLabels: {app: x}}}]}]",
+        );
+        let web = parse_peer(&c, "prod/web").expect("web");
+        assert!(c.allowed(Peer::IngressController, web).is_empty());
     }
 
     #[test]

@@ -57,9 +57,6 @@ fn skip_reason(case: &str, texts: &[String]) -> Option<&'static str> {
     {
         return Some("multi-network");
     }
-    if has_kind("Ingress") || has_kind("Route") {
-        return Some("ingress/route");
-    }
     None
 }
 
