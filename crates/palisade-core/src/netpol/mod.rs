@@ -21,6 +21,7 @@
 //! listed.
 
 pub mod conn;
+pub mod diff;
 mod model;
 
 pub use conn::{ConnSet, PortSet, Protocol};

@@ -879,7 +879,12 @@ impl Cluster {
                     let conn = Self::target_ports(sp, w);
                     let hit = match &e.port {
                         ExposedPort::All => true,
-                        ExposedPort::ServiceNumber(n) => sp.port == *n,
+                        // Manifests in the wild often give the pod port here; accept it
+                        // as the reference tool does.
+                        ExposedPort::ServiceNumber(n) => {
+                            sp.port == *n
+                                || matches!(sp.target, Some(PortValue::Number(t)) if t == *n)
+                        }
                         ExposedPort::ServiceName(n) => sp.name.as_deref() == Some(n),
                         ExposedPort::RouteTarget(PortValue::Named(n)) => {
                             sp.name.as_deref() == Some(n)

@@ -151,3 +151,103 @@ fn connectivity_lists_match_the_corpus() {
         failures.join("\n")
     );
 }
+
+fn load_case(root: &Path, case: &str) -> Option<Cluster> {
+    let mut files = Vec::new();
+    manifest_files(&root.join("tests").join(case), &mut files);
+    let texts: Vec<String> = files
+        .iter()
+        .filter_map(|f| fs::read_to_string(f).ok())
+        .collect();
+    if skip_reason(case, &texts).is_some() {
+        return None;
+    }
+    let streams: Vec<_> = texts.iter().map(|t| parse_stream(t)).collect();
+    Some(Cluster::from_roots(
+        streams
+            .iter()
+            .flat_map(|s| s.documents.iter().map(|d| &d.root)),
+    ))
+}
+
+#[test]
+fn diffs_match_the_corpus() {
+    let Some(corpora) = crate::corpora() else {
+        return;
+    };
+    let root = corpora.join("netpol-analyzer");
+    let Ok(entries) = fs::read_dir(root.join("test_outputs/diff")) else {
+        println!("skipped: corpus not found at {}", root.display());
+        return;
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_prefix("diff_between_")?
+                .strip_suffix(".txt")
+                .map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    let (mut compared, mut agree, mut skipped) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for name in &names {
+        // `<after>_and_<before>`; case names may themselves contain `_and_`.
+        let split = name.match_indices("_and_").map(|(i, _)| i).find(|&i| {
+            root.join("tests").join(&name[..i]).is_dir()
+                && root.join("tests").join(&name[i + 5..]).is_dir()
+        });
+        let Some(i) = split else {
+            skipped += 1;
+            continue;
+        };
+        let (after, before) = (&name[..i], &name[i + 5..]);
+        let (Some(after_cluster), Some(before_cluster)) =
+            (load_case(&root, after), load_case(&root, before))
+        else {
+            skipped += 1;
+            continue;
+        };
+        compared += 1;
+        let expected: BTreeSet<String> =
+            fs::read_to_string(root.join(format!("test_outputs/diff/diff_between_{name}.txt")))
+                .unwrap_or_default()
+                .lines()
+                .filter(|l| l.starts_with("diff-type:"))
+                .map(|l| l.trim().to_string())
+                .collect();
+        let entries = palisade_core::netpol::diff::diff(&before_cluster, &after_cluster);
+        let mut text = Vec::new();
+        palisade_core::report::netpol::write_diff(
+            &mut text,
+            &entries,
+            &[],
+            palisade_core::report::netpol::ListFormat::Txt,
+        )
+        .expect("write to memory");
+        let ours: BTreeSet<String> = String::from_utf8_lossy(&text)
+            .lines()
+            .filter(|l| l.starts_with("diff-type:"))
+            .map(str::to_string)
+            .collect();
+        if ours == expected {
+            agree += 1;
+        } else {
+            let missing: Vec<_> = expected.difference(&ours).take(3).collect();
+            let extra: Vec<_> = ours.difference(&expected).take(3).collect();
+            failures.push(format!(
+                "{name}:\n  missing {missing:#?}\n  extra {extra:#?}"
+            ));
+        }
+    }
+    println!(
+        "netpol diff corpus: {compared} cases compared, {agree} agree, {skipped} skipped (multi-network)"
+    );
+    assert!(
+        failures.is_empty(),
+        "disagreements:\n{}",
+        failures.join("\n")
+    );
+}

@@ -8,7 +8,7 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use palisade_core::document::{Document, parse_stream};
 use palisade_core::netpol::{self, Cluster, Protocol, parse_peer};
-use palisade_core::report::netpol::{ListFormat, write_list};
+use palisade_core::report::netpol::{ListFormat, write_diff, write_list};
 use palisade_io::{Input, discover};
 
 use super::output::{ColorWhen, Output, write_with};
@@ -26,6 +26,31 @@ enum NetpolCommand {
     List(ListArgs),
     /// Say whether one connection is allowed (exit 0) or denied (exit 1).
     Eval(EvalArgs),
+    /// Connections added, removed and changed from one set of manifests to another.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    /// The manifests before the change (file or directory).
+    #[arg(value_name = "DIR1")]
+    before: PathBuf,
+
+    /// The manifests after the change (file or directory).
+    #[arg(value_name = "DIR2")]
+    after: PathBuf,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Txt)]
+    format: Format,
+
+    /// Write the diff to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Exit 1 when any connection changed.
+    #[arg(long)]
+    fail_on_change: bool,
 }
 
 /// Output formats of `netpol list`.
@@ -87,6 +112,7 @@ pub fn run(args: &NetpolArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
     match &args.command {
         NetpolCommand::List(a) => list(a, color),
         NetpolCommand::Eval(a) => eval(a, color),
+        NetpolCommand::Diff(a) => diff(a, color),
     }
 }
 
@@ -127,12 +153,7 @@ fn load_cluster(paths: &[PathBuf]) -> anyhow::Result<Cluster> {
 fn list(args: &ListArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
     let cluster = load_cluster(&args.paths)?;
     let connections = cluster.connectivity();
-    let format = match args.format {
-        Format::Txt => ListFormat::Txt,
-        Format::Json => ListFormat::Json,
-        Format::Csv => ListFormat::Csv,
-        Format::Md => ListFormat::Md,
-    };
+    let format = list_format(args.format);
     let mut output = Output::open(args.output.as_deref(), color)?;
     write_with(&mut output, |out, _| {
         write_list(out, &connections, netpol::ASSUMPTIONS, format)
@@ -172,5 +193,31 @@ fn eval(args: &EvalArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
         EXIT_OK
     } else {
         EXIT_FINDINGS
+    }))
+}
+
+fn list_format(format: Format) -> ListFormat {
+    match format {
+        Format::Txt => ListFormat::Txt,
+        Format::Json => ListFormat::Json,
+        Format::Csv => ListFormat::Csv,
+        Format::Md => ListFormat::Md,
+    }
+}
+
+fn diff(args: &DiffArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
+    let before = load_cluster(std::slice::from_ref(&args.before))?;
+    let after = load_cluster(std::slice::from_ref(&args.after))?;
+    let entries = netpol::diff::diff(&before, &after);
+    let mut output = Output::open(args.output.as_deref(), color)?;
+    write_with(&mut output, |out, _| {
+        write_diff(out, &entries, netpol::ASSUMPTIONS, list_format(args.format))
+    })?;
+    output.finish()?;
+    let changed = args.fail_on_change && !entries.is_empty();
+    Ok(ExitCode::from(if changed {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
     }))
 }
