@@ -47,3 +47,104 @@ pub struct Connection {
     /// What is allowed, in text form (`All Connections`, `TCP 80,UDP 53`).
     pub conn: String,
 }
+
+/// True when the peer name `peer` (`ns/name[Kind]`) is the workload `wanted`, given as
+/// `ns/name[Kind]`, `ns/name` or `name`.
+pub fn names_workload(peer: &str, wanted: &str) -> bool {
+    let Some(without_kind) = peer
+        .strip_suffix(']')
+        .and_then(|p| p.rsplit_once('['))
+        .filter(|(_, kind)| *kind != "External")
+    else {
+        return false;
+    };
+    let ns_name = without_kind.0;
+    let name = ns_name.split_once('/').map_or(ns_name, |(_, n)| n);
+    peer == wanted || ns_name == wanted || name == wanted
+}
+
+/// Which side of a connection a focus workload must be on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FocusDirection {
+    /// The focus workload receives (is the destination).
+    Ingress,
+    /// The focus workload sends (is the source).
+    Egress,
+}
+
+/// A filter on a connectivity list: connections of the focus workloads, optionally in one
+/// direction and only with the given peers.
+#[derive(Debug, Clone, Default)]
+pub struct Focus {
+    /// Focus workloads (`ns/name[Kind]`, `ns/name` or `name`); empty keeps everything.
+    pub workloads: Vec<String>,
+    /// Only connections in this direction, seen from the focus workload.
+    pub direction: Option<FocusDirection>,
+    /// Only connections whose other end is one of these workloads (empty: any).
+    pub peers: Vec<String>,
+}
+
+impl Focus {
+    /// True when `c` passes the filter.
+    pub fn keeps(&self, c: &Connection) -> bool {
+        if self.workloads.is_empty() {
+            return true;
+        }
+        let is_focus = |name: &str| self.workloads.iter().any(|w| names_workload(name, w));
+        let is_peer = |name: &str| {
+            self.peers.is_empty() || self.peers.iter().any(|w| names_workload(name, w))
+        };
+        let as_source =
+            self.direction != Some(FocusDirection::Ingress) && is_focus(&c.src) && is_peer(&c.dst);
+        let as_destination =
+            self.direction != Some(FocusDirection::Egress) && is_focus(&c.dst) && is_peer(&c.src);
+        as_source || as_destination
+    }
+}
+
+/// The connections that have one of `workloads` as source or destination (all of them when
+/// `workloads` is empty).
+pub fn focus(connections: Vec<Connection>, workloads: &[String]) -> Vec<Connection> {
+    let filter = Focus {
+        workloads: workloads.to_vec(),
+        ..Focus::default()
+    };
+    connections
+        .into_iter()
+        .filter(|c| filter.keeps(c))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn focus_matches_full_short_and_bare_names() {
+        let conn = |src: &str, dst: &str| Connection {
+            src: src.into(),
+            dst: dst.into(),
+            conn: "All Connections".into(),
+        };
+        let list = vec![
+            conn("ns/a[Deployment]", "ns/b[Pod]"),
+            conn("0.0.0.0-255.255.255.255[External]", "ns/c[Pod]"),
+        ];
+        for w in ["ns/b[Pod]", "ns/b", "b"] {
+            assert_eq!(focus(list.clone(), &[w.to_string()]).len(), 1, "{w}");
+        }
+        assert_eq!(focus(list.clone(), &[]).len(), 2);
+        assert!(focus(list.clone(), &["0.0.0.0-255.255.255.255".into()]).is_empty());
+        let egress_to_b = Focus {
+            workloads: vec!["a".into()],
+            direction: Some(FocusDirection::Egress),
+            peers: vec!["b".into()],
+        };
+        assert!(egress_to_b.keeps(&list[0]));
+        let ingress = Focus {
+            direction: Some(FocusDirection::Ingress),
+            ..egress_to_b
+        };
+        assert!(!ingress.keeps(&list[0]));
+    }
+}

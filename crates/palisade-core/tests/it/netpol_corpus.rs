@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use palisade_core::document::parse_stream;
-use palisade_core::netpol::Cluster;
+use palisade_core::netpol::{Cluster, Focus, FocusDirection};
 
 /// Cases whose expected list we knowingly do not reproduce yet, with the reason.
 const KNOWN_DISAGREEMENTS: &[(&str, &str)] = &[];
@@ -244,6 +244,131 @@ fn diffs_match_the_corpus() {
     }
     println!(
         "netpol diff corpus: {compared} cases compared, {agree} agree, {skipped} skipped (multi-network)"
+    );
+    assert!(
+        failures.is_empty(),
+        "disagreements:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Our list for `case` in one of the list formats, as a set of comparable rows.
+fn rows(text: &str, ext: &str) -> BTreeSet<String> {
+    match ext {
+        "json" => {
+            let value: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+            let items = value
+                .get("connections")
+                .or(Some(&value))
+                .and_then(serde_json::Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            items
+                .iter()
+                .map(|c| format!("{} | {} | {}", c["src"], c["dst"], c["conn"]))
+                .collect()
+        }
+        "csv" => text.lines().skip(1).map(str::to_string).collect(),
+        "md" => text.lines().skip(2).map(str::to_string).collect(),
+        _ => text
+            .lines()
+            .filter(|l| l.contains(" => "))
+            .map(str::to_string)
+            .collect(),
+    }
+}
+
+#[test]
+fn list_formats_and_focus_match_the_corpus() {
+    use palisade_core::report::netpol::{ListFormat, write_list};
+    let Some(corpora) = crate::corpora() else {
+        return;
+    };
+    let root = corpora.join("netpol-analyzer");
+    let expected_dir = root.join("test_outputs/connlist");
+    let Ok(entries) = fs::read_dir(&expected_dir) else {
+        println!("skipped: corpus not found at {}", expected_dir.display());
+        return;
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .collect();
+    names.sort();
+    let (mut compared, mut agree) = (0, 0);
+    let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for name in &names {
+        let Some((stem, ext)) = name.rsplit_once("_connlist_output.") else {
+            continue;
+        };
+        let format = match ext {
+            "txt" => ListFormat::Txt,
+            "json" => ListFormat::Json,
+            "csv" => ListFormat::Csv,
+            "md" => ListFormat::Md,
+            _ => {
+                *skipped.entry("other format (dot)").or_default() += 1;
+                continue;
+            }
+        };
+        // `<case>_focus_workload_<w>[_<w>…][_ingress|_egress][_with_<peer>[_<peer>…]]`;
+        // workload names cannot contain `_`.
+        let (case, focus) = match stem.split_once("_focus_workload_") {
+            Some((case, list)) => {
+                let mut focus = Focus::default();
+                let mut with = false;
+                for token in list.split('_') {
+                    match token {
+                        "ingress" => focus.direction = Some(FocusDirection::Ingress),
+                        "egress" => focus.direction = Some(FocusDirection::Egress),
+                        "with" => with = true,
+                        w if with => focus.peers.push(w.to_string()),
+                        w => focus.workloads.push(w.to_string()),
+                    }
+                }
+                (case, focus)
+            }
+            None => (stem, Focus::default()),
+        };
+        if !root.join("tests").join(case).is_dir() {
+            *skipped
+                .entry("options not supported (protocol-port filters)")
+                .or_default() += 1;
+            continue;
+        }
+        let Some(cluster) = load_case(&root, case) else {
+            *skipped.entry("multi-network").or_default() += 1;
+            continue;
+        };
+        compared += 1;
+        let list: Vec<_> = cluster
+            .connectivity()
+            .into_iter()
+            .filter(|c| focus.keeps(c))
+            .collect();
+        let mut ours = Vec::new();
+        write_list(&mut ours, &list, &[], format).expect("write to memory");
+        let ours = rows(&String::from_utf8_lossy(&ours), ext);
+        let expected = rows(
+            &fs::read_to_string(expected_dir.join(name)).unwrap_or_default(),
+            ext,
+        );
+        if ours == expected {
+            agree += 1;
+        } else {
+            let missing: Vec<_> = expected.difference(&ours).take(3).collect();
+            let extra: Vec<_> = ours.difference(&expected).take(3).collect();
+            failures.push(format!(
+                "{name}:\n  missing {missing:#?}\n  extra {extra:#?}"
+            ));
+        }
+    }
+    let reasons: Vec<String> = skipped.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    println!(
+        "netpol list formats corpus: {compared} files compared, {agree} agree, {} skipped ({})",
+        skipped.values().sum::<usize>(),
+        reasons.join(", ")
     );
     assert!(
         failures.is_empty(),

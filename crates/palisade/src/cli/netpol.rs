@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use palisade_core::document::{Document, parse_stream};
-use palisade_core::netpol::{self, Cluster, Protocol, parse_peer};
+use palisade_core::netpol::{self, Cluster, Focus, FocusDirection, Protocol, parse_peer};
 use palisade_core::report::netpol::{ListFormat, write_diff, write_list};
 use palisade_io::{Input, discover};
 
@@ -79,6 +79,34 @@ struct ListArgs {
     /// Write the list to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+
+    /// Only connections of these workloads (`ns/name[Kind]`, `ns/name` or `name`;
+    /// repeatable or comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "W")]
+    focus_workload: Vec<String>,
+
+    /// With --focus-workload: only connections in which the focus workload receives
+    /// (ingress) or sends (egress).
+    #[arg(long, value_enum, requires = "focus_workload")]
+    focus_direction: Option<Direction>,
+
+    /// With --focus-workload: only connections with these other workloads.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "W",
+        requires = "focus_workload"
+    )]
+    focus_peer: Vec<String>,
+}
+
+/// `--focus-direction` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Direction {
+    /// The focus workload is the destination.
+    Ingress,
+    /// The focus workload is the source.
+    Egress,
 }
 
 #[derive(Debug, Args)]
@@ -152,7 +180,19 @@ fn load_cluster(paths: &[PathBuf]) -> anyhow::Result<Cluster> {
 
 fn list(args: &ListArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
     let cluster = load_cluster(&args.paths)?;
-    let connections = cluster.connectivity();
+    let focus = Focus {
+        workloads: args.focus_workload.clone(),
+        direction: args.focus_direction.map(|d| match d {
+            Direction::Ingress => FocusDirection::Ingress,
+            Direction::Egress => FocusDirection::Egress,
+        }),
+        peers: args.focus_peer.clone(),
+    };
+    let connections: Vec<_> = cluster
+        .connectivity()
+        .into_iter()
+        .filter(|c| focus.keeps(c))
+        .collect();
     let format = list_format(args.format);
     let mut output = Output::open(args.output.as_deref(), color)?;
     write_with(&mut output, |out, _| {
