@@ -23,6 +23,7 @@
 pub mod conn;
 pub mod diff;
 mod model;
+pub mod validate;
 
 pub use conn::{ConnSet, PortSet, Protocol};
 pub use model::{Cluster, Peer, Workload, parse_peer};

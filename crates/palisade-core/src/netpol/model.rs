@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
-use super::Connection;
 use super::conn::{ConnSet, PortSet, Protocol};
+use super::{Connection, validate};
 use crate::document::{Node, Value};
 
 type Labels = BTreeMap<String, String>;
@@ -275,6 +275,14 @@ pub struct Cluster {
     exposures: Vec<Exposure>,
     /// Problems met while reading (unsupported values, malformed fields).
     pub warnings: Vec<String>,
+    /// Objects the API server would reject, each with the line of the problem. Results are
+    /// still computed from what could be read, but should not be trusted.
+    pub errors: Vec<String>,
+    /// Names already seen, to report duplicates: (kind, namespace, name).
+    seen: BTreeSet<(String, String, String)>,
+    admin_priorities: BTreeMap<i64, String>,
+    /// The file being read, to name it in errors.
+    current_file: String,
 }
 
 fn kind_of<'a>(node: &'a Node, list_kind: Option<&'a str>) -> Option<&'a str> {
@@ -345,8 +353,15 @@ impl Cluster {
     /// Reads a cluster from document roots. Kubernetes `List`s (also `*List` whose items omit
     /// their kind, as in `kubectl get pods -o yaml`) are unpacked.
     pub fn from_roots<'a>(roots: impl IntoIterator<Item = &'a Node>) -> Cluster {
+        Cluster::from_files(roots.into_iter().map(|r| ("", r)))
+    }
+
+    /// Like [`Cluster::from_roots`], with the file each document came from, so that errors
+    /// name it (`file:line`).
+    pub fn from_files<'a>(documents: impl IntoIterator<Item = (&'a str, &'a Node)>) -> Cluster {
         let mut cluster = Cluster::default();
-        for root in roots {
+        for (file, root) in documents {
+            file.clone_into(&mut cluster.current_file);
             cluster.add_root(root, None);
         }
         cluster.finish();
@@ -368,6 +383,7 @@ impl Cluster {
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "default".to_string());
         let name = text(meta.and_then(|m| m.get("name"))).unwrap_or_default();
+        self.validate(node, kind, &namespace, &name);
         match kind {
             "Namespace" => {
                 let mut labels = labels_of(meta);
@@ -443,6 +459,60 @@ impl Cluster {
                 );
             }
             _ => {}
+        }
+    }
+
+    fn validate(&mut self, node: &Node, kind: &str, namespace: &str, name: &str) {
+        let (problems, scope) = match kind {
+            "NetworkPolicy" => (validate::network_policy(node), namespace),
+            "AdminNetworkPolicy" => (validate::admin_policy(node, false), ""),
+            "BaselineAdminNetworkPolicy" => (validate::admin_policy(node, true), ""),
+            "Namespace" => (Vec::new(), ""),
+            _ => return,
+        };
+        let file = if self.current_file.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", self.current_file)
+        };
+        let label = if scope.is_empty() {
+            format!("{file}{kind} {name}")
+        } else {
+            format!("{file}{kind} {scope}/{name}")
+        };
+        for p in problems {
+            self.errors.push(format!("{label}: {p}"));
+        }
+        let line = node.pos.line;
+        let key = (
+            if kind == "BaselineAdminNetworkPolicy" {
+                kind.to_string()
+            } else {
+                format!("{kind}/{name}")
+            },
+            scope.to_string(),
+            String::new(),
+        );
+        if !self.seen.insert(key) {
+            let what = if kind == "BaselineAdminNetworkPolicy" {
+                "more than one BaselineAdminNetworkPolicy".to_string()
+            } else {
+                "defined twice".to_string()
+            };
+            self.errors.push(format!("{label}: line {line}: {what}"));
+        }
+        if kind == "BaselineAdminNetworkPolicy" && name != "default" {
+            self.errors.push(format!(
+                "{label}: line {line}: a BaselineAdminNetworkPolicy must be named `default`"
+            ));
+        }
+        let priority = node.path(&["spec", "priority"]).and_then(Node::as_i64);
+        if let Some(priority) = priority.filter(|_| kind == "AdminNetworkPolicy")
+            && let Some(other) = self.admin_priorities.insert(priority, name.to_string())
+        {
+            self.errors.push(format!(
+                "{label}: line {line}: priority {priority} is also that of {other}; the order between them is undefined"
+            ));
         }
     }
 
@@ -591,6 +661,13 @@ impl Cluster {
                 _ => None,
             });
             let end_port = p.get("endPort").and_then(as_port);
+            if let (Some(PortValue::Number(start)), Some(end)) = (&port, end_port)
+                && end < *start
+            {
+                self.warnings.push(format!(
+                    "NetworkPolicy {policy}: endPort {end} is below port {start}: the range is empty"
+                ));
+            }
             ports.push(RulePort {
                 protocol,
                 port,

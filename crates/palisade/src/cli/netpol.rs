@@ -152,7 +152,7 @@ fn load_cluster(paths: &[PathBuf]) -> anyhow::Result<Cluster> {
     for d in &discovered.diagnostics {
         writeln!(stderr, "{d}")?;
     }
-    let mut documents: Vec<Document> = Vec::new();
+    let mut documents: Vec<(String, Document)> = Vec::new();
     for input in &discovered.inputs {
         let text = match input {
             Input::File(path) => std::fs::read_to_string(path)
@@ -169,11 +169,19 @@ fn load_cluster(paths: &[PathBuf]) -> anyhow::Result<Cluster> {
         for p in &parsed.problems {
             writeln!(stderr, "{}:{}: {}", input.display_name(), p.pos, p.message)?;
         }
-        documents.extend(parsed.documents);
+        let name = input.display_name();
+        documents.extend(parsed.documents.into_iter().map(|d| (name.clone(), d)));
     }
-    let cluster = Cluster::from_roots(documents.iter().map(|d| &d.root));
+    let cluster = Cluster::from_files(documents.iter().map(|(f, d)| (f.as_str(), &d.root)));
     for w in &cluster.warnings {
         writeln!(stderr, "warning: {w}")?;
+    }
+    // Objects the API server would reject make any result misleading: refuse, naming each.
+    if !cluster.errors.is_empty() {
+        bail!(
+            "invalid policies, no result:\n  {}",
+            cluster.errors.join("\n  ")
+        );
     }
     Ok(cluster)
 }
