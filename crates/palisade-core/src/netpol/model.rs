@@ -1218,6 +1218,15 @@ impl Cluster {
 
     /// Every allowed connection between distinct peers, sorted by text.
     pub fn connectivity(&self) -> Vec<Connection> {
+        self.connectivity_where(|_| true)
+    }
+
+    /// The connections that allow `port` of `protocol`, sorted by text.
+    pub fn permitted_on(&self, protocol: Protocol, port: u32) -> Vec<Connection> {
+        self.connectivity_where(|c| c.allows(protocol, port))
+    }
+
+    fn connectivity_where(&self, keep: impl Fn(&ConnSet) -> bool) -> Vec<Connection> {
         let sources: Vec<Peer> = self
             .external_ranges_of(true, false)
             .into_iter()
@@ -1232,7 +1241,7 @@ impl Cluster {
         let mut out = Vec::new();
         let mut push = |src: Peer, dst: Peer| {
             let conn = self.allowed(src, dst);
-            if !conn.is_empty() {
+            if !conn.is_empty() && keep(&conn) {
                 out.push(Connection {
                     src: self.peer_name(src),
                     dst: self.peer_name(dst),

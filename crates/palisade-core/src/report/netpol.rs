@@ -99,6 +99,70 @@ pub fn write_list(
     Ok(())
 }
 
+#[derive(Serialize)]
+struct JsonPair<'a> {
+    src: &'a str,
+    dst: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonPermitted<'a> {
+    schema: &'static str,
+    assumptions: &'a [&'a str],
+    /// The port asked about, e.g. `UDP 52`.
+    on: &'a str,
+    connections: Vec<JsonPair<'a>>,
+}
+
+/// Writes the connections permitted on one port (`on`, e.g. `UDP 52`): source and
+/// destination only, since the connection is the port asked about.
+pub fn write_permitted(
+    out: &mut dyn Write,
+    connections: &[Connection],
+    assumptions: &[&str],
+    on: &str,
+    format: ListFormat,
+) -> io::Result<()> {
+    match format {
+        ListFormat::Txt => {
+            writeln!(out, "Permitted connections on {on}:")?;
+            for c in connections {
+                writeln!(out, "{} => {}", c.src, c.dst)?;
+            }
+        }
+        ListFormat::Json => {
+            let doc = JsonPermitted {
+                schema: LIST_SCHEMA,
+                assumptions,
+                on,
+                connections: connections
+                    .iter()
+                    .map(|c| JsonPair {
+                        src: &c.src,
+                        dst: &c.dst,
+                    })
+                    .collect(),
+            };
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            writeln!(out)?;
+        }
+        ListFormat::Csv => {
+            writeln!(out, "src,dst")?;
+            for c in connections {
+                writeln!(out, "{},{}", csv_field(&c.src), csv_field(&c.dst))?;
+            }
+        }
+        ListFormat::Md => {
+            writeln!(out, "| src | dst |")?;
+            writeln!(out, "|-----|-----|")?;
+            for c in connections {
+                writeln!(out, "| {} | {} |", c.src, c.dst)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The schema name of `netpol diff` JSON output.
 pub const DIFF_SCHEMA: &str = "palisade.netpol.diff/v1";
 

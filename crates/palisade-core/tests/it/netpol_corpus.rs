@@ -272,10 +272,52 @@ fn rows(text: &str, ext: &str) -> BTreeSet<String> {
         "md" => text.lines().skip(2).map(str::to_string).collect(),
         _ => text
             .lines()
-            .filter(|l| l.contains(" => "))
+            .filter(|l| l.contains(" => ") || l.starts_with("Permitted"))
             .map(str::to_string)
             .collect(),
     }
+}
+
+/// A port filter: protocol and port.
+type PortFilter = Option<(palisade_core::netpol::Protocol, u32)>;
+
+/// Reads an expected-output stem: `<case>[_focus_workload_<w>[_<w>…][_ingress|_egress]
+/// [_with_<peer>…]][_<protocol>-<port>]`. Workload names cannot contain `_`.
+fn variant<'a>(root: &Path, stem: &'a str) -> (&'a str, Focus, PortFilter) {
+    // `<case>_focus_workload_<w>[_<w>…][_ingress|_egress][_with_<peer>[_<peer>…]]`;
+    // workload names cannot contain `_`.
+    let (case, focus) = match stem.split_once("_focus_workload_") {
+        Some((case, list)) => {
+            let mut focus = Focus::default();
+            let mut with = false;
+            for token in list.split('_') {
+                match token {
+                    "ingress" => focus.direction = Some(FocusDirection::Ingress),
+                    "egress" => focus.direction = Some(FocusDirection::Egress),
+                    "with" => with = true,
+                    w if with => focus.peers.push(w.to_string()),
+                    w => focus.workloads.push(w.to_string()),
+                }
+            }
+            (case, focus)
+        }
+        None => (stem, Focus::default()),
+    };
+    // `<case>_<protocol>-<port>`: connections permitted on one port.
+    let mut port_filter = None;
+    let mut case = case;
+    if !root.join("tests").join(case).is_dir()
+        && let Some((base, filter)) = case.rsplit_once('_')
+        && let Some((proto, port)) = filter.split_once('-')
+        && let (Some(proto), Ok(port)) = (
+            palisade_core::netpol::Protocol::parse(&proto.to_ascii_uppercase()),
+            port.parse::<u32>(),
+        )
+    {
+        case = base;
+        port_filter = Some((proto, port));
+    }
+    (case, focus, port_filter)
 }
 
 #[test]
@@ -312,29 +354,9 @@ fn list_formats_and_focus_match_the_corpus() {
                 continue;
             }
         };
-        // `<case>_focus_workload_<w>[_<w>…][_ingress|_egress][_with_<peer>[_<peer>…]]`;
-        // workload names cannot contain `_`.
-        let (case, focus) = match stem.split_once("_focus_workload_") {
-            Some((case, list)) => {
-                let mut focus = Focus::default();
-                let mut with = false;
-                for token in list.split('_') {
-                    match token {
-                        "ingress" => focus.direction = Some(FocusDirection::Ingress),
-                        "egress" => focus.direction = Some(FocusDirection::Egress),
-                        "with" => with = true,
-                        w if with => focus.peers.push(w.to_string()),
-                        w => focus.workloads.push(w.to_string()),
-                    }
-                }
-                (case, focus)
-            }
-            None => (stem, Focus::default()),
-        };
+        let (case, focus, port_filter) = variant(&root, stem);
         if !root.join("tests").join(case).is_dir() {
-            *skipped
-                .entry("options not supported (protocol-port filters)")
-                .or_default() += 1;
+            *skipped.entry("unknown options").or_default() += 1;
             continue;
         }
         let Some(cluster) = load_case(&root, case) else {
@@ -342,13 +364,23 @@ fn list_formats_and_focus_match_the_corpus() {
             continue;
         };
         compared += 1;
-        let list: Vec<_> = cluster
-            .connectivity()
-            .into_iter()
-            .filter(|c| focus.keeps(c))
-            .collect();
+        let all = match port_filter {
+            Some((proto, port)) => cluster.permitted_on(proto, port),
+            None => cluster.connectivity(),
+        };
+        let list: Vec<_> = all.into_iter().filter(|c| focus.keeps(c)).collect();
         let mut ours = Vec::new();
-        write_list(&mut ours, &list, &[], format).expect("write to memory");
+        match port_filter {
+            Some((proto, port)) => palisade_core::report::netpol::write_permitted(
+                &mut ours,
+                &list,
+                &[],
+                &format!("{} {port}", proto.as_str()),
+                format,
+            ),
+            None => write_list(&mut ours, &list, &[], format),
+        }
+        .expect("write to memory");
         let ours = rows(&String::from_utf8_lossy(&ours), ext);
         let expected = rows(
             &fs::read_to_string(expected_dir.join(name)).unwrap_or_default(),

@@ -8,7 +8,7 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use palisade_core::document::{Document, parse_stream};
 use palisade_core::netpol::{self, Cluster, Focus, FocusDirection, Protocol, parse_peer};
-use palisade_core::report::netpol::{ListFormat, write_diff, write_list};
+use palisade_core::report::netpol::{ListFormat, write_diff, write_list, write_permitted};
 use palisade_io::{Input, discover};
 
 use super::output::{ColorWhen, Output, write_with};
@@ -98,6 +98,14 @@ struct ListArgs {
         requires = "focus_workload"
     )]
     focus_peer: Vec<String>,
+
+    /// Only connections permitted on this destination port (listed without ports).
+    #[arg(long, value_name = "P")]
+    port: Option<u32>,
+
+    /// Protocol of `--port`.
+    #[arg(long, default_value = "TCP", value_parser = parse_protocol)]
+    protocol: Protocol,
 }
 
 /// `--focus-direction` values.
@@ -196,15 +204,22 @@ fn list(args: &ListArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
         }),
         peers: args.focus_peer.clone(),
     };
-    let connections: Vec<_> = cluster
-        .connectivity()
-        .into_iter()
-        .filter(|c| focus.keeps(c))
-        .collect();
+    let all = match args.port {
+        Some(port) => cluster.permitted_on(args.protocol, port),
+        None => cluster.connectivity(),
+    };
+    let connections: Vec<_> = all.into_iter().filter(|c| focus.keeps(c)).collect();
     let format = list_format(args.format);
     let mut output = Output::open(args.output.as_deref(), color)?;
-    write_with(&mut output, |out, _| {
-        write_list(out, &connections, netpol::ASSUMPTIONS, format)
+    write_with(&mut output, |out, _| match args.port {
+        Some(port) => write_permitted(
+            out,
+            &connections,
+            netpol::ASSUMPTIONS,
+            &format!("{} {port}", args.protocol.as_str()),
+            format,
+        ),
+        None => write_list(out, &connections, netpol::ASSUMPTIONS, format),
     })?;
     output.finish()?;
     Ok(ExitCode::SUCCESS)
