@@ -3,6 +3,7 @@
 
 mod catalog;
 mod formats;
+mod netpol;
 mod scan;
 
 use std::io::Write as _;
