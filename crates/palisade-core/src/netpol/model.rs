@@ -163,6 +163,7 @@ struct Rule {
 #[derive(Debug, Clone)]
 struct Policy {
     namespace: String,
+    name: String,
     selector: Selector,
     isolates_ingress: bool,
     isolates_egress: bool,
@@ -194,6 +195,7 @@ enum AdminPeer {
 
 #[derive(Debug, Clone)]
 struct AdminRule {
+    name: String,
     action: AdminAction,
     peers: Vec<AdminPeer>,
     /// Empty: every port.
@@ -203,6 +205,8 @@ struct AdminRule {
 /// An AdminNetworkPolicy, or the BaselineAdminNetworkPolicy (whose priority is unused).
 #[derive(Debug, Clone)]
 struct AdminPolicy {
+    kind: &'static str,
+    name: String,
     priority: i64,
     subject: AdminPods,
     ingress: Vec<AdminRule>,
@@ -260,6 +264,26 @@ struct Exposure {
     namespace: String,
     service: String,
     port: ExposedPort,
+}
+
+/// Why a connection is allowed or denied: what each side lets through, and which policy
+/// rules (or the cluster default) decided it.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    /// Source peer name.
+    pub src: String,
+    /// Destination peer name.
+    pub dst: String,
+    /// What flows: both sides agree.
+    pub allowed: ConnSet,
+    /// What the source's egress lets through to the destination.
+    pub egress: ConnSet,
+    /// Policies and rules that decided the egress side, in evaluation order.
+    pub egress_reasons: Vec<String>,
+    /// What the destination's ingress lets in from the source.
+    pub ingress: ConnSet,
+    /// Policies and rules that decided the ingress side, in evaluation order.
+    pub ingress_reasons: Vec<String>,
 }
 
 /// Namespaces, workloads and NetworkPolicies read from manifests.
@@ -585,6 +609,7 @@ impl Cluster {
         };
         let mut policy = Policy {
             namespace,
+            name: name.to_string(),
             selector,
             isolates_ingress,
             isolates_egress,
@@ -686,6 +711,12 @@ impl Cluster {
             return None;
         };
         let mut policy = AdminPolicy {
+            kind: if kind == "AdminNetworkPolicy" {
+                "AdminNetworkPolicy"
+            } else {
+                "BaselineAdminNetworkPolicy"
+            },
+            name: name.to_string(),
             priority,
             subject,
             ingress: Vec::new(),
@@ -720,48 +751,9 @@ impl Cluster {
                         peers.push(AdminPeer::Pods(pods));
                     }
                 }
-                let mut ports = Vec::new();
-                for port in r.get("ports").map(Node::items).unwrap_or_default() {
-                    let protocol_of = |n: &Node| {
-                        n.get("protocol")
-                            .and_then(Node::as_str)
-                            .map_or(Some(Protocol::Tcp), Protocol::parse)
-                    };
-                    if let Some(num) = port.get("portNumber") {
-                        if let (Some(protocol), Some(p)) =
-                            (protocol_of(num), num.get("port").and_then(as_port))
-                        {
-                            ports.push(RulePort {
-                                protocol,
-                                port: Some(PortValue::Number(p)),
-                                end_port: None,
-                            });
-                        }
-                    } else if let Some(range) = port.get("portRange") {
-                        if let (Some(protocol), Some(a), Some(b)) = (
-                            protocol_of(range),
-                            range.get("start").and_then(as_port),
-                            range.get("end").and_then(as_port),
-                        ) {
-                            ports.push(RulePort {
-                                protocol,
-                                port: Some(PortValue::Number(a)),
-                                end_port: Some(b),
-                            });
-                        }
-                    } else if let Some(named) = port.get("namedPort").and_then(Node::as_str) {
-                        // A named port carries no protocol: it means the container port of
-                        // that name, whatever its protocol.
-                        for protocol in Protocol::ALL {
-                            ports.push(RulePort {
-                                protocol,
-                                port: Some(PortValue::Named(named.to_string())),
-                                end_port: None,
-                            });
-                        }
-                    }
-                }
+                let ports = parse_admin_ports(r);
                 let rule = AdminRule {
+                    name: text(r.get("name")).unwrap_or_default(),
                     action,
                     peers,
                     ports,
@@ -810,6 +802,7 @@ impl Cluster {
         undecided: &mut ConnSet,
         allowed: &mut ConnSet,
         passed: &mut ConnSet,
+        mut trace: Option<&mut Vec<String>>,
     ) {
         let rules = if ingress {
             &policy.ingress
@@ -829,6 +822,22 @@ impl Cluster {
                 rule_port_set(&rule.ports, dst, &self.workloads)
             };
             let hit = undecided.intersection(&ports);
+            if let Some(t) = trace.as_deref_mut()
+                && !hit.is_empty()
+            {
+                let verb = match rule.action {
+                    AdminAction::Allow => "allows",
+                    AdminAction::Deny => "denies",
+                    AdminAction::Pass => "passes to NetworkPolicies",
+                };
+                t.push(format!(
+                    "{} '{}' {verb} {hit} by {} rule '{}'",
+                    policy.kind,
+                    policy.name,
+                    if ingress { "ingress" } else { "egress" },
+                    rule.name
+                ));
+            }
             match rule.action {
                 AdminAction::Allow => allowed.union_with(&hit),
                 AdminAction::Pass => passed.union_with(&hit),
@@ -1105,6 +1114,18 @@ impl Cluster {
     /// What `subject`'s policies let through in one direction with `other` (ingress: `other`
     /// is the source; egress: the destination). `dst` is where named ports are resolved.
     fn direction_allows(&self, subject: usize, other: Peer, dst: Peer, ingress: bool) -> ConnSet {
+        self.direction_traced(subject, other, dst, ingress, None)
+    }
+
+    /// [`Self::direction_allows`], writing to `trace` which policy and rule decided what.
+    fn direction_traced(
+        &self,
+        subject: usize,
+        other: Peer,
+        dst: Peer,
+        ingress: bool,
+        mut trace: Option<&mut Vec<String>>,
+    ) -> ConnSet {
         let mut undecided = ConnSet::all();
         let mut allowed = ConnSet::none();
         let mut passed = ConnSet::none();
@@ -1118,11 +1139,12 @@ impl Cluster {
                     &mut undecided,
                     &mut allowed,
                     &mut passed,
+                    trace.as_deref_mut(),
                 );
             }
         }
         undecided.union_with(&passed);
-        if let Some(np) = self.policy_allows(subject, other, dst, ingress) {
+        if let Some(np) = self.policy_allows(subject, other, dst, ingress, trace.as_deref_mut()) {
             allowed.union_with(&undecided.intersection(&np));
             return allowed;
         }
@@ -1141,7 +1163,15 @@ impl Cluster {
                 &mut undecided,
                 &mut allowed,
                 &mut unused,
+                trace.as_deref_mut(),
             );
+        }
+        if let Some(t) = trace
+            && !undecided.is_empty()
+        {
+            t.push(format!(
+                "no policy isolates it: {undecided} allowed by the cluster default"
+            ));
         }
         // Whatever no tier decided is allowed: the cluster default.
         allowed.union_with(&undecided);
@@ -1156,6 +1186,7 @@ impl Cluster {
         other: Peer,
         dst: Peer,
         ingress: bool,
+        mut trace: Option<&mut Vec<String>>,
     ) -> Option<ConnSet> {
         let w = &self.workloads[subject];
         let mut isolated = false;
@@ -1170,18 +1201,85 @@ impl Cluster {
                 continue;
             }
             isolated = true;
+            let direction = if ingress { "ingress" } else { "egress" };
             let rules = if ingress { &p.ingress } else { &p.egress };
-            for rule in rules {
+            let mut admitted = false;
+            for (i, rule) in rules.iter().enumerate() {
                 let peer_ok = match &rule.peers {
                     None => true,
                     Some(peers) => peers.iter().any(|peer| self.peer_matches(p, peer, other)),
                 };
                 if peer_ok {
-                    allowed.union_with(&Self::rule_ports(rule, dst, &self.workloads));
+                    let ports = Self::rule_ports(rule, dst, &self.workloads);
+                    if let Some(t) = trace.as_deref_mut()
+                        && !ports.is_empty()
+                    {
+                        admitted = true;
+                        t.push(format!(
+                            "NetworkPolicy '{}/{}' allows {ports} by {direction} rule #{}",
+                            p.namespace,
+                            p.name,
+                            i + 1
+                        ));
+                    }
+                    allowed.union_with(&ports);
                 }
+            }
+            if let Some(t) = trace.as_deref_mut()
+                && !admitted
+            {
+                t.push(format!(
+                    "NetworkPolicy '{}/{}' isolates {direction} and none of its rules admits the peer",
+                    p.namespace, p.name
+                ));
             }
         }
         isolated.then_some(allowed)
+    }
+
+    /// Why what flows from `src` to `dst` is allowed or denied, side by side.
+    pub fn explain(&self, src: Peer, dst: Peer) -> Explanation {
+        let mut egress_reasons = Vec::new();
+        let egress = match src {
+            Peer::Workload(i) => {
+                self.direction_traced(i, dst, dst, false, Some(&mut egress_reasons))
+            }
+            Peer::External(..) => {
+                egress_reasons.push("the source is outside the cluster: no policy applies".into());
+                ConnSet::all()
+            }
+            Peer::IngressController => {
+                let exposed = match dst {
+                    Peer::Workload(i) => self.exposed(i),
+                    _ => ConnSet::none(),
+                };
+                egress_reasons.push(format!(
+                    "Ingresses and Routes expose {exposed} of the destination"
+                ));
+                exposed
+            }
+        };
+        let mut ingress_reasons = Vec::new();
+        let ingress = match dst {
+            Peer::Workload(i) => {
+                self.direction_traced(i, src, dst, true, Some(&mut ingress_reasons))
+            }
+            Peer::External(..) => {
+                ingress_reasons
+                    .push("the destination is outside the cluster: no policy applies".into());
+                ConnSet::all()
+            }
+            Peer::IngressController => ConnSet::none(),
+        };
+        Explanation {
+            src: self.peer_name(src),
+            dst: self.peer_name(dst),
+            allowed: egress.intersection(&ingress),
+            egress,
+            egress_reasons,
+            ingress,
+            ingress_reasons,
+        }
     }
 
     /// What may flow from `src` to `dst`.
@@ -1286,6 +1384,51 @@ fn rule_port_set(ports: &[RulePort], dst: Peer, workloads: &[Workload]) -> ConnS
         set.union_with(&ConnSet::ports(p.protocol, range));
     }
     set
+}
+
+/// The `ports` of an admin policy rule.
+fn parse_admin_ports(r: &Node) -> Vec<RulePort> {
+    let mut ports = Vec::new();
+    for port in r.get("ports").map(Node::items).unwrap_or_default() {
+        let protocol_of = |n: &Node| {
+            n.get("protocol")
+                .and_then(Node::as_str)
+                .map_or(Some(Protocol::Tcp), Protocol::parse)
+        };
+        if let Some(num) = port.get("portNumber") {
+            if let (Some(protocol), Some(p)) = (protocol_of(num), num.get("port").and_then(as_port))
+            {
+                ports.push(RulePort {
+                    protocol,
+                    port: Some(PortValue::Number(p)),
+                    end_port: None,
+                });
+            }
+        } else if let Some(range) = port.get("portRange") {
+            if let (Some(protocol), Some(a), Some(b)) = (
+                protocol_of(range),
+                range.get("start").and_then(as_port),
+                range.get("end").and_then(as_port),
+            ) {
+                ports.push(RulePort {
+                    protocol,
+                    port: Some(PortValue::Number(a)),
+                    end_port: Some(b),
+                });
+            }
+        } else if let Some(named) = port.get("namedPort").and_then(Node::as_str) {
+            // A named port carries no protocol: it means the container port of
+            // that name, whatever its protocol.
+            for protocol in Protocol::ALL {
+                ports.push(RulePort {
+                    protocol,
+                    port: Some(PortValue::Named(named.to_string())),
+                    end_port: None,
+                });
+            }
+        }
+    }
+    ports
 }
 
 fn parse_admin_pods(node: &Node) -> Option<AdminPods> {
@@ -1575,6 +1718,36 @@ spec: {containers: [{name: c}]}
         );
         let web = parse_peer(&c, "prod/web").expect("web");
         assert!(c.allowed(Peer::IngressController, web).is_empty());
+    }
+
+    #[test]
+    fn explain_names_the_deciding_rules_and_the_blocking_side() {
+        let c = cluster(&format!(
+            "{ANP}\nmetadata: {{name: block-ssh}}\nspec:\n  priority: 1\n  subject: {{namespaces: {{}}}}\n  ingress: [{{name: no-ssh, action: Deny, from: [{{namespaces: {{}}}}], ports: [{{portNumber: {{protocol: TCP, port: 22}}}}]}}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: db, namespace: prod}}\nspec:\n  podSelector: {{matchLabels: {{app: db}}}}\n  ingress: [{{from: [{{podSelector: {{matchLabels: {{app: web}}}}}}], ports: [{{port: 5432}}]}}]"
+        ));
+        let e = c.explain(
+            parse_peer(&c, "prod/web").expect("web"),
+            parse_peer(&c, "prod/db").expect("db"),
+        );
+        assert_eq!(e.allowed.to_string(), "TCP 5432");
+        assert!(e.egress.is_all());
+        assert_eq!(
+            e.ingress_reasons,
+            [
+                "AdminNetworkPolicy 'block-ssh' denies TCP 22 by ingress rule 'no-ssh'",
+                "NetworkPolicy 'prod/db' allows TCP 5432 by ingress rule #1",
+            ]
+        );
+        let e = c.explain(
+            parse_peer(&c, "dev/client").expect("client"),
+            parse_peer(&c, "prod/db").expect("db"),
+        );
+        assert!(e.allowed.is_empty());
+        assert_eq!(
+            e.ingress_reasons[1],
+            "NetworkPolicy 'prod/db' isolates ingress and none of its rules admits the peer"
+        );
+        assert!(e.egress_reasons[0].contains("cluster default"));
     }
 
     #[test]

@@ -28,6 +28,8 @@ enum NetpolCommand {
     Eval(EvalArgs),
     /// Connections added, removed and changed from one set of manifests to another.
     Diff(DiffArgs),
+    /// Which policies and rules allow or deny a connection, and which side blocks it.
+    Explain(EvalArgs),
 }
 
 #[derive(Debug, Args)]
@@ -149,6 +151,7 @@ pub fn run(args: &NetpolArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
         NetpolCommand::List(a) => list(a, color),
         NetpolCommand::Eval(a) => eval(a, color),
         NetpolCommand::Diff(a) => diff(a, color),
+        NetpolCommand::Explain(a) => explain(a, color),
     }
 }
 
@@ -282,5 +285,64 @@ fn diff(args: &DiffArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
         EXIT_FINDINGS
     } else {
         EXIT_OK
+    }))
+}
+
+fn explain(args: &EvalArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
+    let cluster = load_cluster(&args.paths)?;
+    let Some(src) = parse_peer(&cluster, &args.src) else {
+        bail!("no workload or IPv4 address `{}` in the inputs", args.src);
+    };
+    let Some(dst) = parse_peer(&cluster, &args.dst) else {
+        bail!("no workload or IPv4 address `{}` in the inputs", args.dst);
+    };
+    let e = cluster.explain(src, dst);
+    let allows = |set: &netpol::ConnSet| match args.port {
+        Some(port) => set.allows(args.protocol, port),
+        None => !set.is_empty(),
+    };
+    let allowed = allows(&e.allowed);
+    let what = args.port.map_or_else(String::new, |p| {
+        format!(" on {} {p}", args.protocol.as_str())
+    });
+    let mut output = Output::open(None, color)?;
+    write_with(&mut output, |out, _| {
+        writeln!(
+            out,
+            "{}: {} => {}{what}",
+            if allowed { "allowed" } else { "denied" },
+            e.src,
+            e.dst
+        )?;
+        writeln!(out, "allowed between them: {}", e.allowed)?;
+        for (side, set, reasons) in [
+            ("egress of the source", &e.egress, &e.egress_reasons),
+            ("ingress of the destination", &e.ingress, &e.ingress_reasons),
+        ] {
+            writeln!(out, "\n{side}: {set}")?;
+            for r in reasons {
+                writeln!(out, "  - {r}")?;
+            }
+        }
+        if !allowed {
+            let blocked: Vec<&str> = [("egress", &e.egress), ("ingress", &e.ingress)]
+                .into_iter()
+                .filter(|(_, set)| !allows(set))
+                .map(|(side, _)| side)
+                .collect();
+            let sides = if blocked.is_empty() {
+                "egress and ingress allow different ports".to_string()
+            } else {
+                blocked.join(" and ")
+            };
+            writeln!(out, "\nblocked by: {sides}")?;
+        }
+        Ok(())
+    })?;
+    output.finish()?;
+    Ok(ExitCode::from(if allowed {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
     }))
 }

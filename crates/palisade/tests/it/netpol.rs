@@ -117,3 +117,25 @@ fn diff_reports_changes_and_fails_on_change_when_asked() {
     assert_eq!(same.code, 0, "{}", same.stderr);
     fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn explain_names_rules_and_the_blocking_side() {
+    let run = palisade_with_stdin(
+        &[
+            "netpol", "explain", "-", "--src", "8.8.8.8", "--dst", "shop/db",
+        ],
+        Some(APP),
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("NetworkPolicy 'shop/db' isolates ingress"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with("blocked by: ingress\n"),
+        "{}",
+        run.stdout
+    );
+}
