@@ -23,6 +23,8 @@ pub struct Workload {
     /// Owner kind (`Deployment`, `ReplicaSet`, `Pod`, ...).
     pub kind: String,
     labels: Labels,
+    /// Label sets of further pods of the same owner that differ from `labels`.
+    other_labels: Vec<Labels>,
     /// Named container ports: name → (protocol, port).
     named_ports: Vec<(String, Protocol, u32)>,
 }
@@ -581,6 +583,10 @@ impl Cluster {
                     existing.named_ports.push(np);
                 }
             }
+            let labels = labels_of(meta);
+            if labels != existing.labels && !existing.other_labels.contains(&labels) {
+                existing.other_labels.push(labels);
+            }
             return;
         }
         self.workloads.push(Workload {
@@ -588,6 +594,7 @@ impl Cluster {
             name,
             kind,
             labels: labels_of(meta),
+            other_labels: Vec::new(),
             named_ports,
         });
     }
@@ -1004,6 +1011,62 @@ impl Cluster {
         }
         self.workloads.sort_by_key(Workload::display);
         self.admin.sort_by_key(|p| p.priority);
+        self.check_label_gaps();
+    }
+
+    /// Pods of one owner are analysed as one workload; a selector that matches some of them
+    /// but not others would make that wrong, so it is an error.
+    fn check_label_gaps(&mut self) {
+        let mut errors = Vec::new();
+        for w in self.workloads.iter().filter(|w| !w.other_labels.is_empty()) {
+            let splits = |sel: &Selector| {
+                let first = sel.matches(&w.labels);
+                w.other_labels.iter().any(|l| sel.matches(l) != first)
+            };
+            for p in &self.policies {
+                let mut selectors: Vec<&Selector> = Vec::new();
+                if p.namespace == w.namespace {
+                    selectors.push(&p.selector);
+                }
+                for rule in p.ingress.iter().chain(&p.egress) {
+                    for peer in rule.peers.iter().flatten() {
+                        if let RulePeer::Pods {
+                            pods: Some(sel), ..
+                        } = peer
+                        {
+                            selectors.push(sel);
+                        }
+                    }
+                }
+                if selectors.into_iter().any(splits) {
+                    errors.push(format!(
+                        "NetworkPolicy {}/{}: selects some pods of {} but not others (their labels differ); one workload cannot be analysed as a whole",
+                        p.namespace,
+                        p.name,
+                        w.display()
+                    ));
+                }
+            }
+            for p in self.admin.iter().chain(&self.baseline) {
+                let mut sets: Vec<&AdminPods> = vec![&p.subject];
+                for rule in p.ingress.iter().chain(&p.egress) {
+                    for peer in &rule.peers {
+                        if let AdminPeer::Pods(set) = peer {
+                            sets.push(set);
+                        }
+                    }
+                }
+                if sets.iter().any(|set| set.pods.as_ref().is_some_and(splits)) {
+                    errors.push(format!(
+                        "{} {}: selects some pods of {} but not others (their labels differ); one workload cannot be analysed as a whole",
+                        p.kind,
+                        p.name,
+                        w.display()
+                    ));
+                }
+            }
+        }
+        self.errors.extend(errors);
     }
 
     /// The workloads, sorted by display name.
