@@ -11,6 +11,7 @@ pub mod checks;
 pub mod document;
 pub mod inventory;
 pub mod load;
+pub mod netpol;
 pub mod object;
 pub mod pss;
 pub mod rbac;

@@ -5,6 +5,7 @@
 
 pub mod json;
 pub mod junit;
+pub mod netpol;
 pub mod pss;
 pub mod rbac;
 pub mod sarif;

@@ -2,6 +2,7 @@
 
 mod checks;
 mod explain;
+mod netpol;
 mod output;
 mod pss;
 mod rbac;
@@ -46,6 +47,8 @@ enum Command {
     Pss(pss::PssArgs),
     /// Answer RBAC questions offline: can-i, who-can, permissions.
     Rbac(rbac::RbacArgs),
+    /// NetworkPolicy connectivity: list allowed connections, evaluate one.
+    Netpol(netpol::NetpolArgs),
 }
 
 /// Runs the parsed command line.
@@ -61,5 +64,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Explain(args) => explain::run(&args, cli.color),
         Command::Pss(args) => pss::run(&args, cli.color),
         Command::Rbac(args) => rbac::run(&args, cli.color),
+        Command::Netpol(args) => netpol::run(&args, cli.color),
     }
 }

@@ -3,6 +3,7 @@
 
 mod catalog;
 mod formats;
+mod netpol;
 mod pss;
 mod rbac;
 mod scan;

@@ -1,0 +1,350 @@
+//! Writing NetworkPolicy connectivity lists and diffs: text (`src => dst : conn`; diff lines
+//! `diff-type: …, source: …`), the `palisade.netpol.list/v1` and `palisade.netpol.diff/v1`
+//! JSON documents, CSV and Markdown tables.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::netpol::Connection;
+use crate::netpol::diff::DiffEntry;
+
+/// The schema name of `netpol list` JSON output.
+pub const LIST_SCHEMA: &str = "palisade.netpol.list/v1";
+
+/// Formats of a connectivity list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFormat {
+    /// One `src => dst : conn` line per connection.
+    Txt,
+    /// The `palisade.netpol.list/v1` JSON document.
+    Json,
+    /// CSV with the header `src,dst,conn`.
+    Csv,
+    /// A Markdown table.
+    Md,
+}
+
+#[derive(Serialize)]
+struct JsonConnection<'a> {
+    src: &'a str,
+    dst: &'a str,
+    conn: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonList<'a> {
+    schema: &'static str,
+    assumptions: &'a [&'a str],
+    connections: Vec<JsonConnection<'a>>,
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// Writes `connections` (already sorted) in `format`.
+pub fn write_list(
+    out: &mut dyn Write,
+    connections: &[Connection],
+    assumptions: &[&str],
+    format: ListFormat,
+) -> io::Result<()> {
+    match format {
+        ListFormat::Txt => {
+            for c in connections {
+                writeln!(out, "{} => {} : {}", c.src, c.dst, c.conn)?;
+            }
+        }
+        ListFormat::Json => {
+            let doc = JsonList {
+                schema: LIST_SCHEMA,
+                assumptions,
+                connections: connections
+                    .iter()
+                    .map(|c| JsonConnection {
+                        src: &c.src,
+                        dst: &c.dst,
+                        conn: &c.conn,
+                    })
+                    .collect(),
+            };
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            writeln!(out)?;
+        }
+        ListFormat::Csv => {
+            writeln!(out, "src,dst,conn")?;
+            for c in connections {
+                writeln!(
+                    out,
+                    "{},{},{}",
+                    csv_field(&c.src),
+                    csv_field(&c.dst),
+                    csv_field(&c.conn)
+                )?;
+            }
+        }
+        ListFormat::Md => {
+            writeln!(out, "| src | dst | conn |")?;
+            writeln!(out, "|-----|-----|------|")?;
+            for c in connections {
+                writeln!(out, "| {} | {} | {} |", c.src, c.dst, c.conn)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonPair<'a> {
+    src: &'a str,
+    dst: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonPermitted<'a> {
+    schema: &'static str,
+    assumptions: &'a [&'a str],
+    /// The port asked about, e.g. `UDP 52`.
+    on: &'a str,
+    connections: Vec<JsonPair<'a>>,
+}
+
+/// Writes the connections permitted on one port (`on`, e.g. `UDP 52`): source and
+/// destination only, since the connection is the port asked about.
+pub fn write_permitted(
+    out: &mut dyn Write,
+    connections: &[Connection],
+    assumptions: &[&str],
+    on: &str,
+    format: ListFormat,
+) -> io::Result<()> {
+    match format {
+        ListFormat::Txt => {
+            writeln!(out, "Permitted connections on {on}:")?;
+            for c in connections {
+                writeln!(out, "{} => {}", c.src, c.dst)?;
+            }
+        }
+        ListFormat::Json => {
+            let doc = JsonPermitted {
+                schema: LIST_SCHEMA,
+                assumptions,
+                on,
+                connections: connections
+                    .iter()
+                    .map(|c| JsonPair {
+                        src: &c.src,
+                        dst: &c.dst,
+                    })
+                    .collect(),
+            };
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            writeln!(out)?;
+        }
+        ListFormat::Csv => {
+            writeln!(out, "src,dst")?;
+            for c in connections {
+                writeln!(out, "{},{}", csv_field(&c.src), csv_field(&c.dst))?;
+            }
+        }
+        ListFormat::Md => {
+            writeln!(out, "| src | dst |")?;
+            writeln!(out, "|-----|-----|")?;
+            for c in connections {
+                writeln!(out, "| {} | {} |", c.src, c.dst)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The schema name of `netpol diff` JSON output.
+pub const DIFF_SCHEMA: &str = "palisade.netpol.diff/v1";
+
+#[derive(Serialize)]
+struct JsonDiffEntry<'a> {
+    #[serde(rename = "diff-type")]
+    kind: &'static str,
+    src: &'a str,
+    dst: &'a str,
+    before: &'a str,
+    after: &'a str,
+    #[serde(
+        rename = "workloads-diff-info",
+        skip_serializing_if = "Option::is_none"
+    )]
+    workloads_info: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonDiff<'a> {
+    schema: &'static str,
+    assumptions: &'a [&'a str],
+    changes: Vec<JsonDiffEntry<'a>>,
+}
+
+/// Writes a connectivity diff in `format`. `before`/`after` in JSON; `ref1`/`ref2` in text,
+/// `dir1`/`dir2` in table headers, as the established diff formats name them.
+pub fn write_diff(
+    out: &mut dyn Write,
+    entries: &[DiffEntry],
+    assumptions: &[&str],
+    format: ListFormat,
+) -> io::Result<()> {
+    let info = |e: &DiffEntry| e.workloads_info.clone().unwrap_or_default();
+    match format {
+        ListFormat::Txt => {
+            writeln!(out, "Connectivity diff:")?;
+            for e in entries {
+                write!(
+                    out,
+                    "diff-type: {}, source: {}, destination: {}, ref1: {}, ref2: {}",
+                    e.kind.as_str(),
+                    e.src,
+                    e.dst,
+                    e.before,
+                    e.after
+                )?;
+                if let Some(i) = &e.workloads_info {
+                    write!(out, ", workloads-diff-info: {i}")?;
+                }
+                writeln!(out)?;
+            }
+        }
+        ListFormat::Json => {
+            let doc = JsonDiff {
+                schema: DIFF_SCHEMA,
+                assumptions,
+                changes: entries
+                    .iter()
+                    .map(|e| JsonDiffEntry {
+                        kind: e.kind.as_str(),
+                        src: &e.src,
+                        dst: &e.dst,
+                        before: &e.before,
+                        after: &e.after,
+                        workloads_info: e.workloads_info.as_deref(),
+                    })
+                    .collect(),
+            };
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            writeln!(out)?;
+        }
+        ListFormat::Csv => {
+            writeln!(
+                out,
+                "diff-type,source,destination,dir1,dir2,workloads-diff-info"
+            )?;
+            for e in entries {
+                writeln!(
+                    out,
+                    "{},{},{},{},{},{}",
+                    e.kind.as_str(),
+                    csv_field(&e.src),
+                    csv_field(&e.dst),
+                    csv_field(&e.before),
+                    csv_field(&e.after),
+                    csv_field(&info(e))
+                )?;
+            }
+        }
+        ListFormat::Md => {
+            writeln!(
+                out,
+                "| diff-type | source | destination | dir1 | dir2 | workloads-diff-info |"
+            )?;
+            writeln!(
+                out,
+                "|-----------|--------|-------------|------|------|---------------------|"
+            )?;
+            for e in entries {
+                writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    e.kind.as_str(),
+                    e.src,
+                    e.dst,
+                    e.before,
+                    e.after,
+                    info(e)
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<Connection> {
+        vec![Connection {
+            src: "ns/a[Deployment]".into(),
+            dst: "ns/b[Deployment]".into(),
+            conn: "TCP 80,UDP 53".into(),
+        }]
+    }
+
+    fn render(format: ListFormat) -> String {
+        let mut buf = Vec::new();
+        write_list(&mut buf, &sample(), &["x"], format).expect("write");
+        String::from_utf8(buf).expect("utf8")
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(
+            render(ListFormat::Txt),
+            "ns/a[Deployment] => ns/b[Deployment] : TCP 80,UDP 53\n"
+        );
+        assert_eq!(
+            render(ListFormat::Csv),
+            "src,dst,conn\nns/a[Deployment],ns/b[Deployment],\"TCP 80,UDP 53\"\n"
+        );
+        assert!(
+            render(ListFormat::Md)
+                .contains("| ns/a[Deployment] | ns/b[Deployment] | TCP 80,UDP 53 |")
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&render(ListFormat::Json)).expect("json");
+        assert_eq!(json["schema"], LIST_SCHEMA);
+        assert_eq!(json["assumptions"][0], "x");
+        assert_eq!(json["connections"][0]["conn"], "TCP 80,UDP 53");
+    }
+
+    #[test]
+    fn diff_formats() {
+        use crate::netpol::diff::DiffKind;
+        let entries = vec![DiffEntry {
+            kind: DiffKind::Added,
+            src: "a".into(),
+            dst: "b".into(),
+            before: "No Connections".into(),
+            after: "TCP 80,UDP 53".into(),
+            workloads_info: Some("workload b added".into()),
+        }];
+        let render = |format| {
+            let mut buf = Vec::new();
+            write_diff(&mut buf, &entries, &[], format).expect("write");
+            String::from_utf8(buf).expect("utf8")
+        };
+        assert_eq!(
+            render(ListFormat::Txt),
+            "Connectivity diff:\ndiff-type: added, source: a, destination: b, ref1: No Connections, ref2: TCP 80,UDP 53, workloads-diff-info: workload b added\n"
+        );
+        assert!(
+            render(ListFormat::Csv)
+                .ends_with("added,a,b,No Connections,\"TCP 80,UDP 53\",workload b added\n")
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&render(ListFormat::Json)).expect("json");
+        assert_eq!(json["schema"], DIFF_SCHEMA);
+        assert_eq!(json["changes"][0]["diff-type"], "added");
+    }
+}

@@ -1,0 +1,348 @@
+//! `palisade netpol`: NetworkPolicy connectivity — `list` every allowed connection, `eval` one.
+
+use std::io::{Read as _, Write as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use palisade_core::document::{Document, parse_stream};
+use palisade_core::netpol::{self, Cluster, Focus, FocusDirection, Protocol, parse_peer};
+use palisade_core::report::netpol::{ListFormat, write_diff, write_list, write_permitted};
+use palisade_io::{Input, discover};
+
+use super::output::{ColorWhen, Output, write_with};
+use super::{EXIT_FINDINGS, EXIT_OK};
+
+#[derive(Debug, Args)]
+pub struct NetpolArgs {
+    #[command(subcommand)]
+    command: NetpolCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum NetpolCommand {
+    /// List every allowed connection between workloads and external address ranges.
+    List(ListArgs),
+    /// Say whether one connection is allowed (exit 0) or denied (exit 1).
+    Eval(EvalArgs),
+    /// Connections added, removed and changed from one set of manifests to another.
+    Diff(DiffArgs),
+    /// Which policies and rules allow or deny a connection, and which side blocks it.
+    Explain(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    /// The manifests before the change (file or directory).
+    #[arg(value_name = "DIR1")]
+    before: PathBuf,
+
+    /// The manifests after the change (file or directory).
+    #[arg(value_name = "DIR2")]
+    after: PathBuf,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Txt)]
+    format: Format,
+
+    /// Write the diff to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Exit 1 when any connection changed.
+    #[arg(long)]
+    fail_on_change: bool,
+}
+
+/// Output formats of `netpol list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// `src => dst : conn` lines.
+    Txt,
+    /// The `palisade.netpol.list/v1` JSON document.
+    Json,
+    /// CSV with the header `src,dst,conn`.
+    Csv,
+    /// A Markdown table.
+    Md,
+}
+
+#[derive(Debug, Args)]
+struct ListArgs {
+    /// Files and directories of manifests (`-` for standard input).
+    #[arg(value_name = "PATH", default_value = ".")]
+    paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Txt)]
+    format: Format,
+
+    /// Write the list to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Only connections of these workloads (`ns/name[Kind]`, `ns/name` or `name`;
+    /// repeatable or comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "W")]
+    focus_workload: Vec<String>,
+
+    /// With --focus-workload: only connections in which the focus workload receives
+    /// (ingress) or sends (egress).
+    #[arg(long, value_enum, requires = "focus_workload")]
+    focus_direction: Option<Direction>,
+
+    /// With --focus-workload: only connections with these other workloads.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "W",
+        requires = "focus_workload"
+    )]
+    focus_peer: Vec<String>,
+
+    /// Only connections permitted on this destination port (listed without ports).
+    #[arg(long, value_name = "P")]
+    port: Option<u32>,
+
+    /// Protocol of `--port`.
+    #[arg(long, default_value = "TCP", value_parser = parse_protocol)]
+    protocol: Protocol,
+}
+
+/// `--focus-direction` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Direction {
+    /// The focus workload is the destination.
+    Ingress,
+    /// The focus workload is the source.
+    Egress,
+}
+
+#[derive(Debug, Args)]
+struct EvalArgs {
+    /// Files and directories of manifests (`-` for standard input).
+    #[arg(value_name = "PATH", default_value = ".")]
+    paths: Vec<PathBuf>,
+
+    /// The source: a workload (`ns/name[Kind]` or `ns/name`) or an IPv4 address.
+    #[arg(long, value_name = "W|IP")]
+    src: String,
+
+    /// The destination: a workload or an IPv4 address.
+    #[arg(long, value_name = "W|IP")]
+    dst: String,
+
+    /// Only this destination port (default: any connection at all).
+    #[arg(long, value_name = "P")]
+    port: Option<u32>,
+
+    /// Protocol of `--port`.
+    #[arg(long, default_value = "TCP", value_parser = parse_protocol)]
+    protocol: Protocol,
+}
+
+fn parse_protocol(text: &str) -> Result<Protocol, String> {
+    Protocol::parse(&text.to_ascii_uppercase()).ok_or_else(|| "expected TCP, UDP or SCTP".into())
+}
+
+pub fn run(args: &NetpolArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
+    match &args.command {
+        NetpolCommand::List(a) => list(a, color),
+        NetpolCommand::Eval(a) => eval(a, color),
+        NetpolCommand::Diff(a) => diff(a, color),
+        NetpolCommand::Explain(a) => explain(a, color),
+    }
+}
+
+/// Reads every manifest under `paths` and builds the cluster model. Parse problems go to
+/// standard error; what parsed is still analysed.
+fn load_cluster(paths: &[PathBuf]) -> anyhow::Result<Cluster> {
+    let discovered = discover(paths);
+    let mut stderr = std::io::stderr();
+    for d in &discovered.diagnostics {
+        writeln!(stderr, "{d}")?;
+    }
+    let mut documents: Vec<(String, Document)> = Vec::new();
+    for input in &discovered.inputs {
+        let text = match input {
+            Input::File(path) => std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+            Input::Stdin => {
+                let mut text = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .context("cannot read standard input")?;
+                text
+            }
+        };
+        let parsed = parse_stream(&text);
+        for p in &parsed.problems {
+            writeln!(stderr, "{}:{}: {}", input.display_name(), p.pos, p.message)?;
+        }
+        let name = input.display_name();
+        documents.extend(parsed.documents.into_iter().map(|d| (name.clone(), d)));
+    }
+    let cluster = Cluster::from_files(documents.iter().map(|(f, d)| (f.as_str(), &d.root)));
+    for w in &cluster.warnings {
+        writeln!(stderr, "warning: {w}")?;
+    }
+    // Objects the API server would reject make any result misleading: refuse, naming each.
+    if !cluster.errors.is_empty() {
+        bail!(
+            "invalid policies, no result:\n  {}",
+            cluster.errors.join("\n  ")
+        );
+    }
+    Ok(cluster)
+}
+
+fn list(args: &ListArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
+    let cluster = load_cluster(&args.paths)?;
+    let focus = Focus {
+        workloads: args.focus_workload.clone(),
+        direction: args.focus_direction.map(|d| match d {
+            Direction::Ingress => FocusDirection::Ingress,
+            Direction::Egress => FocusDirection::Egress,
+        }),
+        peers: args.focus_peer.clone(),
+    };
+    let all = match args.port {
+        Some(port) => cluster.permitted_on(args.protocol, port),
+        None => cluster.connectivity(),
+    };
+    let connections: Vec<_> = all.into_iter().filter(|c| focus.keeps(c)).collect();
+    let format = list_format(args.format);
+    let mut output = Output::open(args.output.as_deref(), color)?;
+    write_with(&mut output, |out, _| match args.port {
+        Some(port) => write_permitted(
+            out,
+            &connections,
+            netpol::ASSUMPTIONS,
+            &format!("{} {port}", args.protocol.as_str()),
+            format,
+        ),
+        None => write_list(out, &connections, netpol::ASSUMPTIONS, format),
+    })?;
+    output.finish()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval(args: &EvalArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
+    let cluster = load_cluster(&args.paths)?;
+    let Some(src) = parse_peer(&cluster, &args.src) else {
+        bail!("no workload or IPv4 address `{}` in the inputs", args.src);
+    };
+    let Some(dst) = parse_peer(&cluster, &args.dst) else {
+        bail!("no workload or IPv4 address `{}` in the inputs", args.dst);
+    };
+    let conn = cluster.allowed(src, dst);
+    let allowed = match args.port {
+        Some(port) => conn.allows(args.protocol, port),
+        None => !conn.is_empty(),
+    };
+    let what = args.port.map_or_else(String::new, |p| {
+        format!(" on {} {p}", args.protocol.as_str())
+    });
+    let mut output = Output::open(None, color)?;
+    write_with(&mut output, |out, _| {
+        writeln!(
+            out,
+            "{}: {} => {}{what} (allowed between them: {conn})",
+            if allowed { "allowed" } else { "denied" },
+            cluster.peer_name(src),
+            cluster.peer_name(dst),
+        )
+    })?;
+    output.finish()?;
+    Ok(ExitCode::from(if allowed {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    }))
+}
+
+fn list_format(format: Format) -> ListFormat {
+    match format {
+        Format::Txt => ListFormat::Txt,
+        Format::Json => ListFormat::Json,
+        Format::Csv => ListFormat::Csv,
+        Format::Md => ListFormat::Md,
+    }
+}
+
+fn diff(args: &DiffArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
+    let before = load_cluster(std::slice::from_ref(&args.before))?;
+    let after = load_cluster(std::slice::from_ref(&args.after))?;
+    let entries = netpol::diff::diff(&before, &after);
+    let mut output = Output::open(args.output.as_deref(), color)?;
+    write_with(&mut output, |out, _| {
+        write_diff(out, &entries, netpol::ASSUMPTIONS, list_format(args.format))
+    })?;
+    output.finish()?;
+    let changed = args.fail_on_change && !entries.is_empty();
+    Ok(ExitCode::from(if changed {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }))
+}
+
+fn explain(args: &EvalArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
+    let cluster = load_cluster(&args.paths)?;
+    let Some(src) = parse_peer(&cluster, &args.src) else {
+        bail!("no workload or IPv4 address `{}` in the inputs", args.src);
+    };
+    let Some(dst) = parse_peer(&cluster, &args.dst) else {
+        bail!("no workload or IPv4 address `{}` in the inputs", args.dst);
+    };
+    let e = cluster.explain(src, dst);
+    let allows = |set: &netpol::ConnSet| match args.port {
+        Some(port) => set.allows(args.protocol, port),
+        None => !set.is_empty(),
+    };
+    let allowed = allows(&e.allowed);
+    let what = args.port.map_or_else(String::new, |p| {
+        format!(" on {} {p}", args.protocol.as_str())
+    });
+    let mut output = Output::open(None, color)?;
+    write_with(&mut output, |out, _| {
+        writeln!(
+            out,
+            "{}: {} => {}{what}",
+            if allowed { "allowed" } else { "denied" },
+            e.src,
+            e.dst
+        )?;
+        writeln!(out, "allowed between them: {}", e.allowed)?;
+        for (side, set, reasons) in [
+            ("egress of the source", &e.egress, &e.egress_reasons),
+            ("ingress of the destination", &e.ingress, &e.ingress_reasons),
+        ] {
+            writeln!(out, "\n{side}: {set}")?;
+            for r in reasons {
+                writeln!(out, "  - {r}")?;
+            }
+        }
+        if !allowed {
+            let blocked: Vec<&str> = [("egress", &e.egress), ("ingress", &e.ingress)]
+                .into_iter()
+                .filter(|(_, set)| !allows(set))
+                .map(|(side, _)| side)
+                .collect();
+            let sides = if blocked.is_empty() {
+                "egress and ingress allow different ports".to_string()
+            } else {
+                blocked.join(" and ")
+            };
+            writeln!(out, "\nblocked by: {sides}")?;
+        }
+        Ok(())
+    })?;
+    output.finish()?;
+    Ok(ExitCode::from(if allowed {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    }))
+}

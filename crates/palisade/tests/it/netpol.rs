@@ -1,0 +1,141 @@
+//! `palisade netpol`: list, eval and diff on manifests given on standard input or in files.
+
+use std::fs;
+
+use crate::{palisade, palisade_with_stdin};
+
+const APP: &str = "\
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 5432}]}]
+";
+
+#[test]
+fn list_writes_reference_style_lines() {
+    let run = palisade_with_stdin(&["netpol", "list", "-"], Some(APP));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "0.0.0.0-255.255.255.255[External] => shop/web[Deployment] : All Connections\n\
+         shop/db[Deployment] => 0.0.0.0-255.255.255.255[External] : All Connections\n\
+         shop/db[Deployment] => shop/web[Deployment] : All Connections\n\
+         shop/web[Deployment] => 0.0.0.0-255.255.255.255[External] : All Connections\n\
+         shop/web[Deployment] => shop/db[Deployment] : TCP 5432\n"
+    );
+}
+
+#[test]
+fn list_json_has_schema_and_assumptions() {
+    let run = palisade_with_stdin(&["netpol", "list", "-", "--format", "json"], Some(APP));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    assert_eq!(doc["schema"], "palisade.netpol.list/v1");
+    assert!(!doc["assumptions"].as_array().unwrap().is_empty());
+    assert_eq!(doc["connections"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn eval_exits_zero_when_allowed_and_one_when_denied() {
+    let allowed = palisade_with_stdin(
+        &[
+            "netpol", "eval", "-", "--src", "shop/web", "--dst", "shop/db", "--port", "5432",
+        ],
+        Some(APP),
+    );
+    assert_eq!(allowed.code, 0, "{}{}", allowed.stdout, allowed.stderr);
+    let denied = palisade_with_stdin(
+        &[
+            "netpol", "eval", "-", "--src", "8.8.8.8", "--dst", "shop/db",
+        ],
+        Some(APP),
+    );
+    assert_eq!(denied.code, 1, "{}{}", denied.stdout, denied.stderr);
+    assert!(denied.stdout.starts_with("denied"));
+    let unknown = palisade_with_stdin(
+        &["netpol", "eval", "-", "--src", "nope", "--dst", "shop/db"],
+        Some(APP),
+    );
+    assert_eq!(unknown.code, 2);
+}
+
+#[test]
+fn invalid_policies_are_an_error_not_a_result() {
+    let bad = APP.replace("port: 5432", "port: 5432, protocol: ICMP");
+    let run = palisade_with_stdin(&["netpol", "list", "-"], Some(&bad));
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.is_empty());
+    assert!(
+        run.stderr.contains("unknown protocol `ICMP`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn diff_reports_changes_and_fails_on_change_when_asked() {
+    let dir = std::env::temp_dir().join(format!("palisade-netpol-diff-{}", std::process::id()));
+    let (before, after) = (dir.join("before"), dir.join("after"));
+    fs::create_dir_all(&before).unwrap();
+    fs::create_dir_all(&after).unwrap();
+    fs::write(before.join("app.yaml"), APP).unwrap();
+    fs::write(
+        after.join("app.yaml"),
+        APP.replace("[{port: 5432}]", "[{port: 5432}, {port: 5433}]"),
+    )
+    .unwrap();
+    let (b, a) = (before.to_str().unwrap(), after.to_str().unwrap());
+    let run = palisade(&["netpol", "diff", b, a, "--fail-on-change"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "Connectivity diff:\ndiff-type: changed, source: shop/web[Deployment], destination: shop/db[Deployment], ref1: TCP 5432, ref2: TCP 5432-5433\n"
+    );
+    let same = palisade(&["netpol", "diff", b, b, "--fail-on-change"]);
+    assert_eq!(same.code, 0, "{}", same.stderr);
+    fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn explain_names_rules_and_the_blocking_side() {
+    let run = palisade_with_stdin(
+        &[
+            "netpol", "explain", "-", "--src", "8.8.8.8", "--dst", "shop/db",
+        ],
+        Some(APP),
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("NetworkPolicy 'shop/db' isolates ingress"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with("blocked by: ingress\n"),
+        "{}",
+        run.stdout
+    );
+}
