@@ -30,7 +30,7 @@ struct Measurement {
 /// discards the child's rusage, and `getrusage(RUSAGE_CHILDREN)` would mix every child reaped so
 /// far, so the child is reaped here with `wait4`.
 #[allow(unsafe_code)]
-fn wait_with_rusage(pid: u32) -> anyhow::Result<(i32, libc::rusage)> {
+pub(crate) fn wait_with_rusage(pid: u32) -> anyhow::Result<(i32, libc::rusage)> {
     let pid = libc::pid_t::try_from(pid).context("pid out of range")?;
     let mut status: libc::c_int = 0;
     // SAFETY: `rusage` is plain old data, valid when zeroed; both pointers refer to live locals
@@ -51,7 +51,7 @@ fn wait_with_rusage(pid: u32) -> anyhow::Result<(i32, libc::rusage)> {
     Ok((code, usage))
 }
 
-fn cpu_time(t: &libc::timeval) -> Duration {
+pub(crate) fn cpu_time(t: &libc::timeval) -> Duration {
     let secs = u64::try_from(t.tv_sec).unwrap_or(0);
     let micros = u32::try_from(t.tv_usec).unwrap_or(0);
     Duration::from_secs(secs) + Duration::from_micros(u64::from(micros))
