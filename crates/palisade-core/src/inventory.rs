@@ -1,9 +1,10 @@
 //! The inventory: every object of a run, indexed once and shared read-only by all checks.
 //!
-//! Views that several analyses need (objects by kind, namespaces in use) are computed here once,
-//! so that checks stay simple lookups.
+//! Views that several analyses need (objects by kind, namespaces in use, the RBAC model) are
+//! computed here once, lazily, so that checks and commands share them instead of rebuilding them.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use crate::object::Object;
 
@@ -16,6 +17,7 @@ pub struct ObjectId(pub u32);
 pub struct Inventory {
     objects: Vec<Object>,
     by_kind: BTreeMap<Box<str>, Vec<ObjectId>>,
+    rbac: OnceLock<crate::rbac::Model>,
 }
 
 impl Inventory {
@@ -28,7 +30,17 @@ impl Inventory {
                 .or_default()
                 .push(ObjectId(i as u32));
         }
-        Inventory { objects, by_kind }
+        Inventory {
+            objects,
+            by_kind,
+            rbac: OnceLock::new(),
+        }
+    }
+
+    /// The RBAC model of the inventory's Roles, bindings and service accounts, built on first use.
+    pub fn rbac(&self) -> &crate::rbac::Model {
+        self.rbac
+            .get_or_init(|| crate::rbac::Model::from_inventory(self))
     }
 
     /// All objects, in input order.

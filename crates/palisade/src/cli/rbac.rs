@@ -279,7 +279,7 @@ fn permissions(args: &PermissionsArgs, color: ColorWhen) -> anyhow::Result<ExitC
 
 fn risks(args: &RisksArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
     let inventory = load_inventory(&args.input)?;
-    let model = Model::from_inventory(&inventory);
+    let model = inventory.rbac();
     let checks = select_checks(&["rbac".to_string()], &[], None)?;
     let result = scan(&inventory, &checks, jiff::Zoned::now().date());
     let risks: Vec<out::Risk<'_>> = result

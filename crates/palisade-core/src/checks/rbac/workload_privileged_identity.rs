@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::check::{Check, Reference, Sink};
 use crate::document::Node;
 use crate::inventory::Inventory;
-use crate::rbac::{Model, UserInfo};
+use crate::rbac::UserInfo;
 use crate::workload::pod_specs;
 
 crate::declare_check! {
@@ -81,7 +81,7 @@ impl Check for WorkloadPrivilegedIdentity {
         {
             return;
         }
-        let model = Model::from_inventory(inventory);
+        let model = inventory.rbac();
         for (id, object) in inventory.iter() {
             for pod in pod_specs(object) {
                 if pod.get("automountServiceAccountToken").and_then(Node::as_bool) == Some(false) {
