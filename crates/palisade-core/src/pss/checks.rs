@@ -520,35 +520,58 @@ pub fn allowed_app_armor_annotation(value: &str) -> bool {
     value.is_empty() || value == "runtime/default" || value.starts_with("localhost/")
 }
 
-/// `appArmorProfile`: AppArmor may not be disabled or overridden with an unconfined profile,
-/// neither by the beta annotations nor by the `appArmorProfile` fields.
-pub fn app_armor_profile(pod: &PodView<'_>, _version: Version) -> Option<Violation> {
-    let mut setters = Vec::new();
-    let mut first = None;
-    let mut bad_values = BTreeSet::new();
-    let type_of = |profile: &Node| field_text(profile, "type");
-    if let Some((profile, pos)) = pod_field(pod, "appArmorProfile") {
-        let kind = type_of(profile);
-        if !allowed_app_armor_type(&kind) {
-            setters.push("pod".to_string());
-            first = Some((pos, pod_sc_path(pod, "appArmorProfile.type")));
-            bad_values.insert(kind);
+/// Who sets a profile field (`appArmorProfile`, `seccompProfile`) to a type that is not allowed:
+/// the pod and/or a phrase naming the containers, where the first one is, and the types used.
+struct DisallowedProfiles {
+    setters: Vec<String>,
+    first: Option<(Pos, String)>,
+    values: BTreeSet<String>,
+}
+
+fn disallowed_profile_types(
+    pod: &PodView<'_>,
+    field: &str,
+    allowed: fn(&str) -> bool,
+) -> DisallowedProfiles {
+    let type_path = format!("{field}.type");
+    let mut found = DisallowedProfiles {
+        setters: Vec::new(),
+        first: None,
+        values: BTreeSet::new(),
+    };
+    if let Some((profile, pos)) = pod_field(pod, field) {
+        let kind = field_text(profile, "type");
+        if !allowed(&kind) {
+            found.setters.push("pod".to_string());
+            found.first = Some((pos, pod_sc_path(pod, &type_path)));
+            found.values.insert(kind);
         }
     }
     let mut containers = Offenders::default();
     for c in pod.containers() {
-        if let Some((profile, pos)) = own_field(&c, "appArmorProfile") {
-            let kind = type_of(profile);
-            if !allowed_app_armor_type(&kind) {
-                containers.add(c.name(), pos, || sc_path(&c, "appArmorProfile.type"));
-                bad_values.insert(kind);
+        if let Some((profile, pos)) = own_field(&c, field) {
+            let kind = field_text(profile, "type");
+            if !allowed(&kind) {
+                containers.add(c.name(), pos, || sc_path(&c, &type_path));
+                found.values.insert(kind);
             }
         }
     }
     if !containers.is_empty() {
-        setters.push(containers_phrase(&containers.names));
-        first = first.or(containers.first);
+        found.setters.push(containers_phrase(&containers.names));
+        found.first = found.first.or(containers.first);
     }
+    found
+}
+
+/// `appArmorProfile`: AppArmor may not be disabled or overridden with an unconfined profile,
+/// neither by the beta annotations nor by the `appArmorProfile` fields.
+pub fn app_armor_profile(pod: &PodView<'_>, _version: Version) -> Option<Violation> {
+    let DisallowedProfiles {
+        mut setters,
+        mut first,
+        values: bad_values,
+    } = disallowed_profile_types(pod, "appArmorProfile", allowed_app_armor_type);
     let mut annotations = Vec::new();
     if let Some(entries) = pod.metadata.and_then(|m| m.get("annotations")) {
         for entry in entries.entries() {
@@ -708,32 +731,11 @@ pub fn seccomp_profile_baseline(pod: &PodView<'_>, version: Version) -> Option<V
     if !version.at_least(19) {
         return seccomp_annotations_baseline(pod);
     }
-    let mut setters = Vec::new();
-    let mut first = None;
-    let mut values = BTreeSet::new();
-    let type_of = |profile: &Node| field_text(profile, "type");
-    if let Some((profile, pos)) = pod_field(pod, "seccompProfile") {
-        let kind = type_of(profile);
-        if !allowed_seccomp_type(&kind) {
-            setters.push("pod".to_string());
-            first = Some((pos, pod_sc_path(pod, "seccompProfile.type")));
-            values.insert(kind);
-        }
-    }
-    let mut containers = Offenders::default();
-    for c in pod.containers() {
-        if let Some((profile, pos)) = own_field(&c, "seccompProfile") {
-            let kind = type_of(profile);
-            if !allowed_seccomp_type(&kind) {
-                containers.add(c.name(), pos, || sc_path(&c, "seccompProfile.type"));
-                values.insert(kind);
-            }
-        }
-    }
-    if !containers.is_empty() {
-        setters.push(containers_phrase(&containers.names));
-        first = first.or(containers.first);
-    }
+    let DisallowedProfiles {
+        setters,
+        first,
+        values,
+    } = disallowed_profile_types(pod, "seccompProfile", allowed_seccomp_type);
     if setters.is_empty() {
         return None;
     }

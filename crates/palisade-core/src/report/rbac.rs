@@ -156,24 +156,15 @@ fn write_chain(grant: &Grant<'_>, color: bool, out: &mut dyn Write) -> io::Resul
     } else {
         Style::new()
     };
-    writeln!(
-        out,
-        "    {} {}",
-        grant.binding.display(),
-        format!("({})", grant.binding.at).style(dim)
-    )?;
-    writeln!(
-        out,
-        "      → {} {}",
-        grant.role.display(),
-        format!("({})", grant.role.at).style(dim)
-    )?;
-    writeln!(
-        out,
-        "      → rule {} {}",
-        grant.rule,
-        format!("({})", grant.rule.at).style(dim)
-    )
+    let links = [
+        ("    ", grant.binding.display(), &grant.binding.at),
+        ("      → ", grant.role.display(), &grant.role.at),
+        ("      → rule ", grant.rule.to_string(), &grant.rule.at),
+    ];
+    for (lead, what, at) in links {
+        writeln!(out, "{lead}{what} {}", format!("({at})").style(dim))?;
+    }
+    Ok(())
 }
 
 fn write_warnings(warnings: &[Warning], out: &mut dyn Write) -> io::Result<()> {

@@ -50,18 +50,10 @@ crate::declare_check! {
 
 impl Check for BindingToEveryone {
     fn check_object(&self, object: &Object, _inventory: &Inventory, out: &mut Sink<'_>) {
-        if !matches!(&*object.kind, "RoleBinding" | "ClusterRoleBinding")
-            || object.group() != super::RBAC_GROUP
-            || super::is_bootstrap_default(object)
-        {
+        let Some((role, subjects)) = super::authored_binding(object) else {
             return;
-        }
-        let role = object
-            .root
-            .path(&["roleRef", "name"])
-            .and_then(Node::as_str)
-            .unwrap_or_default();
-        for (i, subject) in object.root.get("subjects").map(Node::items).unwrap_or_default().iter().enumerate() {
+        };
+        for (i, subject) in subjects {
             let kind = subject.get("kind").and_then(Node::as_str).unwrap_or_default();
             let name = subject.get("name").and_then(Node::as_str).unwrap_or_default();
             let everyone = matches!(

@@ -23,6 +23,7 @@ crate::check::registry! {
 }
 
 use crate::check::Sink;
+use crate::document::Node;
 use crate::object::Object;
 use crate::rbac::{Request, Rule, matching};
 
@@ -32,6 +33,29 @@ const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 /// the platform's own and are not reported.
 fn is_bootstrap_default(object: &Object) -> bool {
     object.label("kubernetes.io/bootstrapping") == Some("rbac-defaults")
+}
+
+/// A RoleBinding or ClusterRoleBinding that users wrote: the name of the role it grants and its
+/// subjects with their indexes (for `subjects[i]` paths). `None` for other objects and for the
+/// defaults every API server creates.
+fn authored_binding(object: &Object) -> Option<(&str, impl Iterator<Item = (usize, &Node)>)> {
+    if !matches!(&*object.kind, "RoleBinding" | "ClusterRoleBinding")
+        || object.group() != RBAC_GROUP
+        || is_bootstrap_default(object)
+    {
+        return None;
+    }
+    let role = object
+        .root
+        .path(&["roleRef", "name"])
+        .and_then(Node::as_str)
+        .unwrap_or_default();
+    let subjects = object
+        .root
+        .get("subjects")
+        .map(Node::items)
+        .unwrap_or_default();
+    Some((role, subjects.iter().enumerate()))
 }
 
 /// The rules of a Role or ClusterRole that users wrote, each with its path (`rules[i]`).
