@@ -12,6 +12,7 @@ pub mod document;
 pub mod inventory;
 pub mod load;
 pub mod netpol;
+pub mod node;
 pub mod object;
 pub mod pss;
 pub mod rbac;

@@ -3,6 +3,7 @@
 mod checks;
 mod explain;
 mod netpol;
+mod node;
 mod output;
 mod pss;
 mod rbac;
@@ -49,6 +50,8 @@ enum Command {
     Rbac(rbac::RbacArgs),
     /// NetworkPolicy connectivity: list allowed connections, evaluate one.
     Netpol(netpol::NetpolArgs),
+    /// CIS benchmark of this node's control plane, etcd and kubelet.
+    Node(node::NodeArgs),
 }
 
 /// Runs the parsed command line.
@@ -65,5 +68,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pss(args) => pss::run(&args, cli.color),
         Command::Rbac(args) => rbac::run(&args, cli.color),
         Command::Netpol(args) => netpol::run(&args, cli.color),
+        Command::Node(args) => node::run(&args, cli.color),
     }
 }

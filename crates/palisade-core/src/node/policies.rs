@@ -1,0 +1,299 @@
+//! Section 5 of the benchmark (policies), answered from a cluster dump when one is given:
+//! RBAC objects for 5.1, pod specs for 5.2, NetworkPolicies for 5.3 and namespaces for 5.7.
+//! Without a dump every policy check is a WARN asking for one. Workloads in `kube-system` are
+//! left out of the pod checks: the control plane's own pods need host access by design.
+
+use crate::document::Node;
+use crate::inventory::Inventory;
+use crate::node::cis::{CheckResult, SourceRef, Status, Target};
+use crate::object::Object;
+use crate::workload::pod_specs;
+
+/// Namespaces Kubernetes creates for itself.
+const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
+
+struct PolicyDef {
+    id: &'static str,
+    title: &'static str,
+    remediation: &'static str,
+    expected: &'static str,
+    /// Objects that break the rule, as `(description, object)`.
+    offenders: fn(&Inventory) -> Vec<(String, &Object)>,
+}
+
+const POLICIES: &[PolicyDef] = &[
+    PolicyDef {
+        id: "5.1.1",
+        title: "The cluster-admin role is only bound where required",
+        remediation: "Bind narrower roles instead of cluster-admin; keep cluster-admin for system:masters.",
+        expected: "cluster-admin bound to no subject but the system:masters group",
+        offenders: cluster_admin_bindings,
+    },
+    PolicyDef {
+        id: "5.1.3",
+        title: "Wildcards are not used in Roles and ClusterRoles",
+        remediation: "Replace * in apiGroups, resources and verbs with the items the role needs.",
+        expected: "no * in rules of user-defined roles",
+        offenders: wildcard_roles,
+    },
+    PolicyDef {
+        id: "5.2.2",
+        title: "Privileged containers are not admitted",
+        remediation: "Remove securityContext.privileged: true, and enforce the baseline Pod Security Standard.",
+        expected: "no privileged containers outside kube-system",
+        offenders: |inv| {
+            containers_where(inv, |c| flag_true(c.get("securityContext"), "privileged"))
+        },
+    },
+    PolicyDef {
+        id: "5.2.3",
+        title: "Containers sharing the host process ID namespace are not admitted",
+        remediation: "Remove hostPID: true from pod specs.",
+        expected: "no hostPID pods outside kube-system",
+        offenders: |inv| pods_where(inv, |spec| flag_true(Some(spec), "hostPID")),
+    },
+    PolicyDef {
+        id: "5.2.4",
+        title: "Containers sharing the host IPC namespace are not admitted",
+        remediation: "Remove hostIPC: true from pod specs.",
+        expected: "no hostIPC pods outside kube-system",
+        offenders: |inv| pods_where(inv, |spec| flag_true(Some(spec), "hostIPC")),
+    },
+    PolicyDef {
+        id: "5.2.5",
+        title: "Containers sharing the host network namespace are not admitted",
+        remediation: "Remove hostNetwork: true from pod specs.",
+        expected: "no hostNetwork pods outside kube-system",
+        offenders: |inv| pods_where(inv, |spec| flag_true(Some(spec), "hostNetwork")),
+    },
+    PolicyDef {
+        id: "5.2.12",
+        title: "HostPath volumes are not admitted",
+        remediation: "Replace hostPath volumes with persistent volumes, configMaps or emptyDir.",
+        expected: "no hostPath volumes outside kube-system",
+        offenders: |inv| {
+            pods_where(inv, |spec| {
+                spec.get("volumes")
+                    .map(Node::items)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|v| v.get("hostPath").is_some())
+            })
+        },
+    },
+    PolicyDef {
+        id: "5.3.2",
+        title: "All namespaces have NetworkPolicies",
+        remediation: "Give every namespace a NetworkPolicy, starting with a default deny.",
+        expected: "a NetworkPolicy in every namespace",
+        offenders: namespaces_without_policies,
+    },
+    PolicyDef {
+        id: "5.7.4",
+        title: "The default namespace is not used",
+        remediation: "Move workloads and other resources out of the default namespace.",
+        expected: "nothing in the default namespace but what Kubernetes puts there",
+        offenders: default_namespace_objects,
+    },
+];
+
+fn flag_true(node: Option<&Node>, key: &str) -> bool {
+    node.and_then(|n| n.get(key)).and_then(Node::as_bool) == Some(true)
+}
+
+fn describe(object: &Object) -> String {
+    format!("{} {}", object.kind, object.display_name())
+}
+
+fn cluster_admin_bindings(inv: &Inventory) -> Vec<(String, &Object)> {
+    let mut out = Vec::new();
+    for kind in ["ClusterRoleBinding", "RoleBinding"] {
+        for (_, binding) in inv.of_kind(kind) {
+            if binding
+                .root
+                .path(&["roleRef", "name"])
+                .and_then(Node::as_str)
+                != Some("cluster-admin")
+            {
+                continue;
+            }
+            for subject in binding
+                .root
+                .get("subjects")
+                .map(Node::items)
+                .unwrap_or_default()
+            {
+                let kind = subject.get("kind").and_then(Node::as_str).unwrap_or("?");
+                let name = subject.get("name").and_then(Node::as_str).unwrap_or("?");
+                if kind == "Group" && name == "system:masters" {
+                    continue;
+                }
+                out.push((
+                    format!("{} binds {kind} {name}", describe(binding)),
+                    binding,
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn wildcard_roles(inv: &Inventory) -> Vec<(String, &Object)> {
+    let mut out = Vec::new();
+    for kind in ["ClusterRole", "Role"] {
+        for (_, role) in inv.of_kind(kind) {
+            if role.name.starts_with("system:") || &*role.name == "cluster-admin" {
+                continue;
+            }
+            let wild = role
+                .root
+                .get("rules")
+                .map(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .any(|rule| {
+                    ["apiGroups", "resources", "verbs"].iter().any(|f| {
+                        rule.get(f)
+                            .map(Node::items)
+                            .unwrap_or_default()
+                            .iter()
+                            .any(|i| i.as_str() == Some("*"))
+                    })
+                });
+            if wild {
+                out.push((describe(role), role));
+            }
+        }
+    }
+    out
+}
+
+fn outside_system(object: &Object) -> bool {
+    !object
+        .namespace
+        .as_deref()
+        .is_some_and(|ns| SYSTEM_NAMESPACES.contains(&ns))
+}
+
+fn pods_where(inv: &Inventory, bad: impl Fn(&Node) -> bool) -> Vec<(String, &Object)> {
+    let mut out = Vec::new();
+    for object in inv.objects().iter().filter(|o| outside_system(o)) {
+        if pod_specs(object).iter().any(|p| bad(p.spec)) {
+            out.push((describe(object), object));
+        }
+    }
+    out
+}
+
+fn containers_where(inv: &Inventory, bad: impl Fn(&Node) -> bool) -> Vec<(String, &Object)> {
+    let mut out = Vec::new();
+    for object in inv.objects().iter().filter(|o| outside_system(o)) {
+        for pod in pod_specs(object) {
+            for field in ["containers", "initContainers", "ephemeralContainers"] {
+                for c in pod.spec.get(field).map(Node::items).unwrap_or_default() {
+                    if bad(c) {
+                        let name = c.get("name").and_then(Node::as_str).unwrap_or("?");
+                        out.push((format!("{} container {name}", describe(object)), object));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn namespaces_without_policies(inv: &Inventory) -> Vec<(String, &Object)> {
+    let covered: Vec<&str> = inv
+        .of_kind("NetworkPolicy")
+        .filter_map(|(_, p)| p.namespace.as_deref())
+        .collect();
+    let mut out = Vec::new();
+    for ns in inv.namespaces() {
+        if SYSTEM_NAMESPACES.contains(&ns) || covered.contains(&ns) {
+            continue;
+        }
+        // Name the Namespace object when the dump has it, else the first object inside.
+        let object = inv
+            .of_kind("Namespace")
+            .map(|(_, o)| o)
+            .find(|o| &*o.name == ns)
+            .or_else(|| {
+                inv.objects()
+                    .iter()
+                    .find(|o| o.namespace.as_deref() == Some(ns))
+            });
+        if let Some(object) = object {
+            out.push((format!("namespace {ns}"), object));
+        }
+    }
+    out
+}
+
+fn default_namespace_objects(inv: &Inventory) -> Vec<(String, &Object)> {
+    inv.objects()
+        .iter()
+        .filter(|o| o.namespace.as_deref() == Some("default"))
+        .filter(|o| {
+            !matches!(
+                (&*o.kind, &*o.name),
+                ("Service" | "Endpoints" | "EndpointSlice", "kubernetes")
+                    | ("ServiceAccount", "default")
+                    | ("ConfigMap", "kube-root-ca.crt")
+            )
+        })
+        .map(|o| (describe(o), o))
+        .collect()
+}
+
+/// The policy checks: answered from `cluster` when given, else WARN asking for a dump.
+pub fn evaluate(cluster: Option<&Inventory>) -> Vec<CheckResult> {
+    POLICIES
+        .iter()
+        .map(|def| {
+            let (status, actual, source) = match cluster {
+                None => (
+                    Status::Warn,
+                    "manual check: give a cluster dump with -f to answer it".to_string(),
+                    None,
+                ),
+                Some(inv) => {
+                    let offenders = (def.offenders)(inv);
+                    match offenders.first() {
+                        None => (
+                            Status::Pass,
+                            "none found in the cluster dump".to_string(),
+                            None,
+                        ),
+                        Some((_, first)) => {
+                            let mut listed: Vec<String> =
+                                offenders.iter().take(5).map(|(d, _)| d.clone()).collect();
+                            if offenders.len() > 5 {
+                                listed.push(format!("and {} more", offenders.len() - 5));
+                            }
+                            let pos = first.pos();
+                            (
+                                Status::Fail,
+                                listed.join("; "),
+                                Some(SourceRef {
+                                    file: first.source.file.to_string(),
+                                    line: Some(pos.line),
+                                }),
+                            )
+                        }
+                    }
+                }
+            };
+            CheckResult {
+                id: def.id,
+                title: def.title,
+                target: Target::Policies,
+                scored: false,
+                status,
+                expected: def.expected.to_string(),
+                actual,
+                source,
+                remediation: def.remediation,
+            }
+        })
+        .collect()
+}
