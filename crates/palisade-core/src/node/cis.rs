@@ -474,10 +474,14 @@ fn file_rule(
 ) -> Outcome {
     let found = existing(ctx, paths);
     if found.is_empty() {
-        let actual = if paths.is_empty() {
-            format!("{what}: no file to check on this node")
-        } else {
-            format!("{what} not found: {}", paths.join(", "))
+        let actual = match paths {
+            [] => format!("{what}: no file to check on this node"),
+            [one] => format!("{what} not found at {one}"),
+            many => format!(
+                "{what} not found at any of its {} known locations ({} first)",
+                many.len(),
+                many[0]
+            ),
         };
         return Outcome {
             status: Status::NotFound,
@@ -580,20 +584,23 @@ fn etcd_data_dir(ctx: &Ctx<'_>) -> Vec<String> {
 }
 
 fn pki_dir(ctx: &Ctx<'_>) -> Option<String> {
-    if let Some(api) = ctx.view.component(ComponentKind::ApiServer) {
+    let is_dir = |p: &str| matches!(ctx.snapshot.file(p), Some(FileRecord::Directory { .. }));
+    let mut candidates: Vec<String> = Vec::new();
+    if let Some(api) = ctx.view.component(ApiServer) {
         for flag in ["client-ca-file", "tls-cert-file"] {
-            if let Some(v) = api.flag(flag) {
-                let path = api.resolve_path(&v.value);
-                if let Some((dir, _)) = path.rsplit_once('/') {
-                    return Some(dir.to_string());
-                }
+            if let Some(v) = api.flag(flag)
+                && let Some((dir, _)) = api.resolve_path(&v.value).rsplit_once('/')
+            {
+                candidates.push(dir.to_string());
             }
         }
     }
-    locations::all(|d| d.pki_dirs)
-        .into_iter()
-        .find(|p| matches!(ctx.snapshot.file(p), Some(FileRecord::Directory { .. })))
-        .map(str::to_string)
+    candidates.extend(
+        locations::all(|d| d.pki_dirs)
+            .into_iter()
+            .map(str::to_string),
+    );
+    candidates.into_iter().find(|p| is_dir(p))
 }
 
 /// The PKI directory and everything under it that the collector saw.
@@ -2602,6 +2609,38 @@ pub struct Options {
     pub targets: Option<Vec<Target>>,
 }
 
+/// The API server's insecure port and address were removed in Kubernetes 1.20 and no benchmark
+/// release Palisade carries checks them; an old or hand-edited manifest that still sets them
+/// is worth saying, since an unauthenticated port is the worst setting an API server can have.
+fn obsolete_insecure_serving(view: &NodeView) -> Vec<String> {
+    let Some(api) = view.component(ApiServer) else {
+        return Vec::new();
+    };
+    let mut notes = Vec::new();
+    if let Some(port) = api.flag("insecure-port")
+        && port.value.trim() != "0"
+    {
+        notes.push(format!(
+            "kube-apiserver: --insecure-port={} serves the API without authentication or \
+             authorization (removed in Kubernetes 1.20; set it to 0 or remove it) at {}{}",
+            port.value,
+            port.file,
+            if port.line > 0 {
+                format!(":{}", port.line)
+            } else {
+                String::new()
+            }
+        ));
+    }
+    if let Some(address) = api.flag("insecure-bind-address") {
+        notes.push(format!(
+            "kube-apiserver: --insecure-bind-address={} is set (removed in Kubernetes 1.20)",
+            address.value
+        ));
+    }
+    notes
+}
+
 /// The results of a run.
 #[derive(Debug, Clone)]
 pub struct NodeReport {
@@ -2708,6 +2747,7 @@ pub fn evaluate(snapshot: &Snapshot, cluster: Option<&Inventory>, options: &Opti
                 .map(|p| format!("{}: {p}", c.kind.binary())),
         );
     }
+    notes.extend(obsolete_insecure_serving(&view));
     NodeReport {
         benchmark,
         auto_selected: options.benchmark.is_none(),

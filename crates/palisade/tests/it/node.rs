@@ -1,0 +1,558 @@
+//! `palisade node`: the CIS benchmark over node file systems built at test time from the
+//! fixtures under `tests/fixtures/node/` (modes and owners come from each fixture's
+//! `modes.txt`, since git keeps neither), and variants that each break one thing.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value;
+
+use crate::{Run, fixtures, palisade};
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// A copy of a fixture node under a fresh temporary directory, removed on drop.
+struct NodeDir {
+    path: PathBuf,
+}
+
+impl Drop for NodeDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.path);
+    }
+}
+
+impl NodeDir {
+    fn new(fixture: &str) -> NodeDir {
+        let path = std::env::temp_dir().join(format!(
+            "palisade-node-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = fs::remove_dir_all(&path);
+        let source = fixtures().join("node").join(fixture);
+        copy_tree(&source, &path);
+        let modes = fs::read_to_string(source.join("modes.txt")).expect("modes.txt");
+        fs::remove_file(path.join("modes.txt")).expect("modes.txt copied");
+        for line in modes
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (mode, owner, file) = match fields.as_slice() {
+                [mode, file] => (*mode, None, *file),
+                [mode, owner, file] => (*mode, Some(*owner), *file),
+                _ => panic!("bad modes.txt line {line:?}"),
+            };
+            let target = path.join(file);
+            if let Some(owner) = owner {
+                let (uid, gid) = owner.split_once(':').expect("uid:gid");
+                // Only root may give files away; elsewhere ownership checks are not asserted.
+                let _ = std::os::unix::fs::chown(&target, uid.parse().ok(), gid.parse().ok());
+            }
+            set_mode(&target, u32::from_str_radix(mode, 8).expect("octal mode"));
+        }
+        NodeDir { path }
+    }
+
+    fn file(&self, node_path: &str) -> PathBuf {
+        self.path.join(node_path.trim_start_matches('/'))
+    }
+
+    fn edit(&self, node_path: &str, from: &str, to: &str) {
+        let path = self.file(node_path);
+        let text = fs::read_to_string(&path).expect("file to edit");
+        assert!(text.contains(from), "{node_path} does not contain {from:?}");
+        fs::write(&path, text.replacen(from, to, 1)).expect("edited");
+    }
+
+    fn write(&self, node_path: &str, text: &str, mode: u32) {
+        let path = self.file(node_path);
+        fs::create_dir_all(path.parent().expect("parent")).expect("parent dir");
+        fs::write(&path, text).expect("written");
+        set_mode(&path, mode);
+    }
+
+    fn run(&self, extra: &[&str]) -> Run {
+        let root = self.path.display().to_string();
+        let mut args = vec!["node", "--root", &root, "--format", "json"];
+        args.extend_from_slice(extra);
+        palisade(&args)
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("dir");
+    set_mode(to, 0o755);
+    for entry in fs::read_dir(from).expect("fixture dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).expect("copied");
+            set_mode(&target, 0o644);
+        }
+    }
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+/// Whether files this process creates belong to root (ownership checks then hold).
+fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    let probe = std::env::temp_dir().join(format!("palisade-uid-{}", std::process::id()));
+    let _ = fs::write(&probe, "");
+    let uid = fs::metadata(&probe).map_or(1, |m| m.uid());
+    let _ = fs::remove_file(&probe);
+    uid == 0
+}
+
+fn check<'d>(doc: &'d Value, id: &str) -> &'d Value {
+    doc["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id}"))
+}
+
+fn status<'d>(doc: &'d Value, id: &str) -> &'d str {
+    check(doc, id)["status"].as_str().expect("status")
+}
+
+fn actual<'d>(doc: &'d Value, id: &str) -> &'d str {
+    check(doc, id)["actual"].as_str().expect("actual")
+}
+
+#[test]
+fn hardened_control_plane_passes_every_scored_check() {
+    let node = NodeDir::new("control-plane");
+    let run = node.run(&[]);
+    let doc = run.json();
+    assert_eq!(doc["schema"], "palisade.node/v1");
+    assert_eq!(doc["benchmark"], "cis-1.12");
+    assert_eq!(doc["detected_version"], "1.33");
+    assert!(
+        run.stderr
+            .contains("benchmark: cis-1.12 (auto: Kubernetes 1.33 detected)")
+    );
+    assert_eq!(
+        doc["targets"],
+        serde_json::json!(["master", "etcd", "controlplane", "node"])
+    );
+    let failed: Vec<&Value> = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "FAIL")
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for (id, want) in [
+        ("1.1.1", "PASS"),
+        ("1.1.12", if is_root() { "PASS" } else { "FAIL" }),
+        ("1.1.21", "WARN"),
+        ("1.2.1", "WARN"),
+        ("1.2.6", "PASS"),
+        ("1.2.30", "PASS"),
+        ("2.1", "PASS"),
+        ("3.2.1", "WARN"),
+        ("4.1.1", "PASS"),
+        ("4.2.1", "PASS"),
+        ("4.2.14", "WARN"),
+        ("4.3.1", "NOT-FOUND"),
+    ] {
+        assert_eq!(status(&doc, id), want, "{id}: {}", actual(&doc, id));
+    }
+    let api = check(&doc, "1.2.6");
+    assert_eq!(api["scored"], true);
+    assert_eq!(api["target"], "master");
+    assert_eq!(
+        api["source"]["file"],
+        "/etc/kubernetes/manifests/kube-apiserver.yaml"
+    );
+    assert_eq!(api["source"]["line"], 27);
+    assert_eq!(doc["totals"]["fail"], 0);
+    let master = &doc["totals"]["targets"][0];
+    assert_eq!(master["target"], "master");
+    assert!(master["pass"].as_u64().unwrap() > 40);
+}
+
+#[test]
+fn worker_node_runs_the_node_section_only() {
+    let node = NodeDir::new("worker");
+    let run = node.run(&[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let doc = run.json();
+    assert_eq!(doc["targets"], serde_json::json!(["node"]));
+    // No version on a bare kubelet path: the newest benchmark.
+    assert_eq!(doc["benchmark"], "cis-1.12");
+    assert_eq!(status(&doc, "4.2.1"), "PASS");
+    assert_eq!(
+        check(&doc, "4.2.1")["source"]["file"],
+        "/var/lib/kubelet/config.yaml"
+    );
+    assert_eq!(status(&doc, "4.1.5"), "PASS");
+    assert_eq!(status(&doc, "4.1.9"), "PASS");
+}
+
+#[test]
+fn anonymous_auth_enabled_fails() {
+    let node = NodeDir::new("control-plane");
+    node.edit(
+        "/var/lib/kubelet/config.yaml",
+        "  anonymous:\n    enabled: false",
+        "  anonymous:\n    enabled: true",
+    );
+    node.edit(
+        "/etc/kubernetes/manifests/kube-apiserver.yaml",
+        "--anonymous-auth=false",
+        "--anonymous-auth=true",
+    );
+    let run = node.run(&[]);
+    assert_eq!(run.code, 1);
+    let doc = run.json();
+    assert_eq!(status(&doc, "4.2.1"), "FAIL");
+    assert_eq!(
+        actual(&doc, "4.2.1"),
+        "authentication.anonymous.enabled: true"
+    );
+    // 1.2.1 is manual: FAIL on unambiguous evidence, but unscored.
+    assert_eq!(status(&doc, "1.2.1"), "FAIL");
+    assert_eq!(check(&doc, "1.2.1")["scored"], false);
+}
+
+#[test]
+fn always_allow_authorization_fails_three_checks() {
+    let node = NodeDir::new("control-plane");
+    node.edit(
+        "/etc/kubernetes/manifests/kube-apiserver.yaml",
+        "--authorization-mode=Node,RBAC",
+        "--authorization-mode=AlwaysAllow",
+    );
+    let doc = node.run(&[]).json();
+    for id in ["1.2.6", "1.2.7", "1.2.8"] {
+        assert_eq!(status(&doc, id), "FAIL", "{id}");
+    }
+}
+
+#[test]
+fn insecure_port_is_reported() {
+    let node = NodeDir::new("control-plane");
+    node.edit(
+        "/etc/kubernetes/manifests/kube-apiserver.yaml",
+        "        - --secure-port=6443\n",
+        "        - --secure-port=6443\n        - --insecure-port=8080\n",
+    );
+    let doc = node.run(&[]).json();
+    let notes = doc["notes"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("--insecure-port=8080")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn missing_audit_flags_fail() {
+    let node = NodeDir::new("control-plane");
+    let manifest = "/etc/kubernetes/manifests/kube-apiserver.yaml";
+    for flag in [
+        "        - --audit-log-maxage=30\n",
+        "        - --audit-log-maxbackup=10\n",
+        "        - --audit-log-maxsize=100\n",
+        "        - --audit-log-path=/var/log/kubernetes/audit/audit.log\n",
+        "        - --audit-policy-file=/etc/kubernetes/audit/policy.yaml\n",
+    ] {
+        node.edit(manifest, flag, "");
+    }
+    let run = node.run(&[]);
+    assert_eq!(run.code, 1);
+    let doc = run.json();
+    for id in ["1.2.16", "1.2.17", "1.2.18", "1.2.19", "3.2.1"] {
+        assert_eq!(status(&doc, id), "FAIL", "{id}: {}", actual(&doc, id));
+    }
+    assert_eq!(
+        actual(&doc, "1.2.17"),
+        "--audit-log-maxage not set; default 0 applies"
+    );
+}
+
+#[test]
+fn world_readable_pki_key_fails() {
+    let node = NodeDir::new("control-plane");
+    set_mode(&node.file("/etc/kubernetes/pki/apiserver.key"), 0o644);
+    let doc = node.run(&[]).json();
+    assert_eq!(status(&doc, "1.1.21"), "FAIL");
+    assert_eq!(
+        actual(&doc, "1.1.21"),
+        "/etc/kubernetes/pki/apiserver.key 644"
+    );
+    assert_eq!(
+        check(&doc, "1.1.21")["source"]["file"],
+        "/etc/kubernetes/pki/apiserver.key"
+    );
+}
+
+#[test]
+fn kubelet_read_only_port_fails() {
+    let node = NodeDir::new("worker");
+    node.edit(
+        "/var/lib/kubelet/config.yaml",
+        "readOnlyPort: 0",
+        "readOnlyPort: 10255",
+    );
+    let doc = node.run(&[]).json();
+    assert_eq!(status(&doc, "4.2.4"), "FAIL");
+    assert_eq!(actual(&doc, "4.2.4"), "readOnlyPort: 10255");
+}
+
+#[test]
+fn relative_config_path_resolves_against_the_working_directory() {
+    let node = NodeDir::new("worker");
+    let drop_in = "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf";
+    node.edit(
+        drop_in,
+        "--config=/var/lib/kubelet/config.yaml",
+        "--config=config.yaml",
+    );
+    node.edit(
+        drop_in,
+        "ExecStart=\n",
+        "WorkingDirectory=/var/lib/kubelet\nExecStart=\n",
+    );
+    let doc = node.run(&[]).json();
+    assert_eq!(status(&doc, "4.1.9"), "PASS", "{}", actual(&doc, "4.1.9"));
+    assert_eq!(
+        check(&doc, "4.1.9")["source"]["file"],
+        "/var/lib/kubelet/config.yaml"
+    );
+    assert_eq!(status(&doc, "4.2.1"), "PASS");
+
+    // Without WorkingDirectory= systemd starts the kubelet in `/`, where no config exists.
+    node.edit(drop_in, "WorkingDirectory=/var/lib/kubelet\n", "");
+    let doc = node.run(&[]).json();
+    assert_eq!(status(&doc, "4.1.9"), "NOT-FOUND");
+    assert_eq!(status(&doc, "4.2.1"), "NOT-FOUND");
+    assert_eq!(
+        actual(&doc, "4.2.1"),
+        "kubelet config file /config.yaml not found"
+    );
+}
+
+#[test]
+fn repeated_flag_last_one_wins() {
+    let node = NodeDir::new("worker");
+    node.write(
+        "/etc/default/kubelet",
+        "KUBELET_EXTRA_ARGS=\"--read-only-port=0 --read-only-port 10255\"\n",
+        0o644,
+    );
+    let doc = node.run(&[]).json();
+    assert_eq!(status(&doc, "4.2.4"), "FAIL");
+    assert_eq!(actual(&doc, "4.2.4"), "--read-only-port=10255");
+    assert_eq!(
+        check(&doc, "4.2.4")["source"]["file"],
+        "/etc/default/kubelet"
+    );
+    assert_eq!(check(&doc, "4.2.4")["source"]["line"], 1);
+
+    node.write(
+        "/etc/default/kubelet",
+        "KUBELET_EXTRA_ARGS=\"--read-only-port=10255 --read-only-port=0\"\n",
+        0o644,
+    );
+    let doc = node.run(&[]).json();
+    assert_eq!(status(&doc, "4.2.4"), "WARN", "manual check, good value");
+}
+
+#[test]
+fn drop_in_override_replaces_the_command_line() {
+    let node = NodeDir::new("worker");
+    node.write(
+        "/etc/systemd/system/kubelet.service.d/20-override.conf",
+        "[Service]\nExecStart=\nExecStart=/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml --kubeconfig=/etc/kubernetes/kubelet.conf --anonymous-auth=true\n",
+        0o600,
+    );
+    let run = node.run(&[]);
+    assert_eq!(run.code, 1);
+    let doc = run.json();
+    assert_eq!(status(&doc, "4.2.1"), "FAIL");
+    assert_eq!(actual(&doc, "4.2.1"), "--anonymous-auth=true");
+    assert_eq!(
+        check(&doc, "4.2.1")["source"]["file"],
+        "/etc/systemd/system/kubelet.service.d/20-override.conf"
+    );
+    // The override is one of the service files checked for permissions.
+    assert!(actual(&doc, "4.1.1").contains("20-override.conf"));
+}
+
+#[test]
+fn absent_files_are_not_found_and_broken_ones_say_why() {
+    let node = NodeDir::new("control-plane");
+    fs::remove_file(node.file("/etc/kubernetes/admin.conf")).unwrap();
+    fs::remove_file(node.file("/etc/kubernetes/super-admin.conf")).unwrap();
+    node.write(
+        "/etc/kubernetes/manifests/broken.yaml",
+        "spec: [unclosed\n",
+        0o600,
+    );
+    node.write(
+        "/var/lib/kubelet/config.yaml",
+        "authentication: {anonymous: [\n",
+        0o600,
+    );
+    let doc = node.run(&[]).json();
+    assert_eq!(status(&doc, "1.1.13"), "NOT-FOUND");
+    assert_eq!(status(&doc, "4.2.1"), "WARN");
+    assert!(
+        actual(&doc, "4.2.1").contains("malformed"),
+        "{}",
+        actual(&doc, "4.2.1")
+    );
+    let notes = doc["notes"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("broken.yaml")),
+        "{notes:?}"
+    );
+
+    // A directory where the config file should be, and a symbolic link loop.
+    fs::remove_file(node.file("/var/lib/kubelet/config.yaml")).unwrap();
+    fs::create_dir(node.file("/var/lib/kubelet/config.yaml")).unwrap();
+    std::os::unix::fs::symlink("loop", node.file("/etc/kubernetes/loop")).unwrap();
+    fs::remove_file(node.file("/etc/kubernetes/scheduler.conf")).unwrap();
+    std::os::unix::fs::symlink(
+        "/etc/kubernetes/loop",
+        node.file("/etc/kubernetes/scheduler.conf"),
+    )
+    .unwrap();
+    let doc = node.run(&[]).json();
+    assert_eq!(status(&doc, "4.2.1"), "WARN");
+    assert!(actual(&doc, "4.2.1").contains("is a directory"));
+    assert_eq!(status(&doc, "1.1.15"), "WARN");
+    assert!(
+        actual(&doc, "1.1.15").contains("symbolic links"),
+        "{}",
+        actual(&doc, "1.1.15")
+    );
+}
+
+#[test]
+fn collect_then_check_elsewhere_gives_the_same_report() {
+    let node = NodeDir::new("control-plane");
+    let collected = node.run(&["--collect"]);
+    assert_eq!(collected.code, 0, "{}", collected.stderr);
+    let snapshot = collected.json();
+    assert_eq!(snapshot["schema"], "palisade.node-snapshot/v1");
+    assert_eq!(snapshot["live"], false);
+    // Keys and kubeconfigs are recorded by mode and owner only.
+    let key = &snapshot["files"]["/etc/kubernetes/pki/apiserver.key"];
+    assert_eq!(key["state"], "file");
+    assert!(key.get("content").is_none());
+    let encryption = snapshot["files"]["/etc/kubernetes/enc/encryption-config.yaml"]["content"]
+        .as_str()
+        .unwrap();
+    assert!(!encryption.contains("placeholder-not-a-real-key"));
+
+    let saved = node.path.with_extension("snapshot.json");
+    fs::write(&saved, &collected.stdout).unwrap();
+    let from = palisade(&[
+        "node",
+        "--from",
+        saved.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let _ = fs::remove_file(&saved);
+    let direct = node.run(&[]);
+    assert_eq!(from.json()["checks"], direct.json()["checks"]);
+}
+
+#[test]
+fn benchmark_and_targets_can_be_chosen() {
+    let node = NodeDir::new("control-plane");
+    let doc = node
+        .run(&["--benchmark", "cis-1.10", "--targets", "master,etcd"])
+        .json();
+    assert_eq!(doc["benchmark"], "cis-1.10");
+    assert_eq!(doc["benchmark_auto_selected"], false);
+    assert_eq!(doc["targets"], serde_json::json!(["master", "etcd"]));
+    let checks = doc["checks"].as_array().unwrap();
+    assert!(checks.iter().all(|c| c["id"] != "1.2.30"));
+    assert!(
+        checks
+            .iter()
+            .all(|c| c["target"] == "master" || c["target"] == "etcd")
+    );
+
+    let bad = node.run(&["--benchmark", "cis-9"]);
+    assert_eq!(bad.code, 2);
+}
+
+#[test]
+fn policies_are_answered_from_a_cluster_dump() {
+    let node = NodeDir::new("worker");
+    let dump = node.path.join("dump.yaml");
+    fs::write(
+        &dump,
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers:\n        - name: web\n          image: nginx\n          securityContext:\n            privileged: true\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: billing\nspec:\n  podSelector: {}\n",
+    )
+    .unwrap();
+    let doc = node.run(&["-f", dump.to_str().unwrap()]).json();
+    assert_eq!(doc["targets"], serde_json::json!(["node", "policies"]));
+    assert_eq!(status(&doc, "5.2.2"), "FAIL");
+    assert_eq!(actual(&doc, "5.2.2"), "Deployment shop/web container web");
+    assert_eq!(status(&doc, "5.2.5"), "FAIL");
+    assert_eq!(status(&doc, "5.2.3"), "PASS");
+    assert_eq!(status(&doc, "5.3.2"), "FAIL");
+    assert_eq!(actual(&doc, "5.3.2"), "namespace shop");
+    assert_eq!(status(&doc, "5.7.4"), "PASS");
+
+    // Without a dump the section is WARN when asked for.
+    let doc = node.run(&["--targets", "policies"]).json();
+    assert_eq!(status(&doc, "5.2.2"), "WARN");
+}
+
+#[test]
+fn table_and_junit_formats() {
+    let node = NodeDir::new("worker");
+    node.edit(
+        "/var/lib/kubelet/config.yaml",
+        "rotateCertificates: true",
+        "rotateCertificates: false",
+    );
+    let root = node.path.display().to_string();
+    let table = palisade(&["node", "--root", &root]);
+    assert_eq!(table.code, 1);
+    assert!(
+        table
+            .stdout
+            .starts_with("benchmark: cis-1.12 (auto: no version detected; newest benchmark)")
+    );
+    assert!(
+        table
+            .stdout
+            .contains("FAIL      4.2.10  kubelet certificate rotation is not disabled"),
+        "{}",
+        table.stdout
+    );
+    assert!(
+        table
+            .stdout
+            .contains("found: rotateCertificates: false at /var/lib/kubelet/config.yaml:17")
+    );
+    assert!(table.stdout.contains("1 scored check failed"));
+
+    let junit = palisade(&["node", "--root", &root, "--format", "junit"]);
+    assert!(junit.stdout.starts_with("<?xml"));
+    assert!(junit.stdout.contains(r#"<testsuite name="node""#));
+    assert!(junit.stdout.contains("<failure message=\"expected rotateCertificates true; found rotateCertificates: false\">"), "{}", junit.stdout);
+}
