@@ -4,6 +4,7 @@
 //! `cargo xtask gen-rbac` and `cargo xtask bench-rbac` do the same for RBAC analysis at scale.
 
 mod bench;
+mod bench_node;
 mod bench_rbac;
 mod generate;
 mod generate_rbac;
@@ -202,12 +203,14 @@ fn main() -> ExitCode {
         ["bench"] => bench::bench(&repo_root()),
         ["gen-rbac", rest @ ..] => gen_rbac_command(rest),
         ["bench-rbac"] => bench_rbac::bench_rbac(&repo_root()),
+        ["bench-node"] => bench_node::bench_node(&repo_root()),
         _ => Err(anyhow::anyhow!(
             "usage: cargo xtask docs [--check]\n       \
              cargo xtask gen --count N --out DIR [--seed S]\n       \
              cargo xtask bench\n       \
              cargo xtask gen-rbac [--namespaces N] [--roles R] [--service-accounts S] --out DIR [--seed S]\n       \
-             cargo xtask bench-rbac"
+             cargo xtask bench-rbac\n       \
+             cargo xtask bench-node"
         )),
     };
     match result {

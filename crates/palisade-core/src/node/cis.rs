@@ -755,6 +755,16 @@ fn setting_source(ctx: &Ctx<'_>, setting: &Setting) -> Option<SourceRef> {
 /// kubelet would refuse to start, and guessing its defaults would mislead.
 fn kubelet_config_problem(ctx: &Ctx<'_>, expected: &str) -> Option<Outcome> {
     let config = ctx.view.kubelet_config.as_ref()?;
+    for (path, state) in &config.drop_ins {
+        if let ConfigState::Broken(reason) = state {
+            return Some(Outcome {
+                status: Status::Warn,
+                expected: expected.to_string(),
+                actual: format!("kubelet config drop-in {path} cannot be used: {reason}"),
+                source: SourceRef::new(path, 0),
+            });
+        }
+    }
     let source = SourceRef::new(&config.path, 0);
     match &config.state {
         ConfigState::NotFound => Some(Outcome {

@@ -139,7 +139,7 @@ pub fn collect<S: NodeSource + ?Sized>(source: &S) -> Snapshot {
         for (path, content) in wanted {
             let is_dir = matches!(c.read(&path, content), FileRecord::Directory { .. });
             if is_dir {
-                c.read_dir(&path, false, 1, |_| true);
+                c.read_dir(&path, content, 1, |_| true);
             }
             seen.insert((path, content));
         }

@@ -170,6 +170,9 @@ pub struct KubeletConfig {
     pub state: ConfigState,
     /// Whether the path came from `--config` (rather than a distribution's default location).
     pub from_flag: bool,
+    /// The `--config-dir` drop-ins (`*.conf`), in the order the kubelet merges them over the
+    /// config file, each with its path.
+    pub drop_ins: Vec<(String, ConfigState)>,
 }
 
 /// Where a kubelet setting's value came from.
@@ -261,12 +264,19 @@ impl NodeView {
             });
         }
         let config = self.kubelet_config.as_ref();
-        if let Some(KubeletConfig {
-            path,
-            state: ConfigState::Loaded(root),
-            ..
-        }) = config
-        {
+        let drop_ins = config.map(|c| c.drop_ins.as_slice()).unwrap_or_default();
+        // Drop-ins override the config file, the last one most.
+        let layers = drop_ins
+            .iter()
+            .rev()
+            .map(|(path, state)| (path, state))
+            .chain(config.map(|c| (&c.path, &c.state)));
+        let mut file_in_use = false;
+        for (path, state) in layers {
+            let ConfigState::Loaded(root) = state else {
+                continue;
+            };
+            file_in_use = true;
             if let Some((node, line)) = lookup(root, config_path) {
                 return Some(Setting {
                     value: node_text(node),
@@ -275,6 +285,8 @@ impl NodeView {
                     line,
                 });
             }
+        }
+        if file_in_use {
             return config_default.map(|v| Setting {
                 value: v.to_string(),
                 source: SettingSource::ConfigDefault,
@@ -623,6 +635,26 @@ fn from_args_file(snapshot: &Snapshot, kind: ComponentKind) -> Option<Component>
 }
 
 fn kubelet_config(snapshot: &Snapshot, kubelet: &Component) -> KubeletConfig {
+    let drop_ins = match kubelet.flag("config-dir") {
+        Some(flag) => {
+            let dir = kubelet.resolve_path(&flag.value);
+            let mut names: Vec<&String> = snapshot
+                .entries(&dir)
+                .iter()
+                .filter(|n| has_extension(n, "conf"))
+                .collect();
+            names.sort();
+            names
+                .into_iter()
+                .map(|name| {
+                    let path = format!("{dir}/{name}");
+                    let state = config_file_state(snapshot, &path);
+                    (path, state)
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
     let (path, from_flag) = match kubelet.flag("config") {
         Some(flag) => (kubelet.resolve_path(&flag.value), true),
         // Without --config the kubelet reads no file, even if one lies at a usual place.
@@ -631,10 +663,21 @@ fn kubelet_config(snapshot: &Snapshot, kubelet: &Component) -> KubeletConfig {
                 path: String::new(),
                 state: ConfigState::NotUsed,
                 from_flag: false,
+                drop_ins,
             };
         }
     };
-    let state = match snapshot.file(&path) {
+    let state = config_file_state(snapshot, &path);
+    KubeletConfig {
+        path,
+        state,
+        from_flag,
+        drop_ins,
+    }
+}
+
+fn config_file_state(snapshot: &Snapshot, path: &str) -> ConfigState {
+    match snapshot.file(path) {
         None | Some(FileRecord::NotFound) => ConfigState::NotFound,
         Some(FileRecord::Unreadable { reason, .. }) => ConfigState::Broken(reason.clone()),
         Some(FileRecord::Directory { .. }) => ConfigState::Broken("is a directory".to_string()),
@@ -645,11 +688,6 @@ fn kubelet_config(snapshot: &Snapshot, kubelet: &Component) -> KubeletConfig {
             content: Some(text),
             ..
         }) => parse_config(text),
-    };
-    KubeletConfig {
-        path,
-        state,
-        from_flag,
     }
 }
 
@@ -691,7 +729,8 @@ pub fn referenced_paths(snapshot: &Snapshot) -> Vec<(String, bool)> {
     let view = resolve(snapshot);
     for c in &view.components {
         let content_flags: &[&str] = match c.kind {
-            ComponentKind::Kubelet | ComponentKind::Proxy => &["config"],
+            ComponentKind::Kubelet => &["config", "config-dir"],
+            ComponentKind::Proxy => &["config"],
             ComponentKind::ApiServer => &[
                 "encryption-provider-config",
                 "audit-policy-file",

@@ -438,3 +438,22 @@ fn catalog_ids_are_unique_and_versions_differ_where_the_benchmark_does() {
     assert_eq!(Benchmark::for_version(Some((1, 34))), Benchmark::Cis112);
     assert_eq!(Benchmark::for_version(None), Benchmark::Cis112);
 }
+
+#[test]
+fn docs_list_every_check_with_its_title() {
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/node.md"))
+            .expect("docs/node.md");
+    for def in CATALOG {
+        let scored = if def.scored { "yes" } else { "no (manual)" };
+        let target = match def.target {
+            Target::Master => "master",
+            Target::Etcd => "etcd",
+            Target::Controlplane => "controlplane",
+            Target::Node => "node",
+            Target::Policies => "policies",
+        };
+        let row = format!("| {} | {target} | {scored} | {} |", def.id, def.title);
+        assert!(docs.contains(&row), "docs/node.md lacks the row {row}");
+    }
+}

@@ -556,3 +556,34 @@ fn table_and_junit_formats() {
     assert!(junit.stdout.contains(r#"<testsuite name="node""#));
     assert!(junit.stdout.contains("<failure message=\"expected rotateCertificates true; found rotateCertificates: false\">"), "{}", junit.stdout);
 }
+
+#[test]
+fn kubelet_config_drop_in_directory_overrides_the_config_file() {
+    let node = NodeDir::new("worker");
+    node.write(
+        "/etc/default/kubelet",
+        "KUBELET_EXTRA_ARGS=--config-dir=/etc/kubernetes/kubelet.conf.d\n",
+        0o644,
+    );
+    node.write(
+        "/etc/kubernetes/kubelet.conf.d/10-base.conf",
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 0\n",
+        0o600,
+    );
+    node.write(
+        "/etc/kubernetes/kubelet.conf.d/50-debug.conf",
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 10255\n",
+        0o600,
+    );
+    let doc = node.run(&[]).json();
+    assert_eq!(status(&doc, "4.2.4"), "FAIL");
+    assert_eq!(
+        check(&doc, "4.2.4")["source"]["file"],
+        "/etc/kubernetes/kubelet.conf.d/50-debug.conf"
+    );
+    // Settings the drop-ins leave alone still come from the config file.
+    assert_eq!(
+        check(&doc, "4.2.1")["source"]["file"],
+        "/var/lib/kubelet/config.yaml"
+    );
+}
