@@ -8,7 +8,7 @@
 //! Manual checks report WARN with guidance, or FAIL when the evidence is unambiguous.
 
 use std::collections::HashMap;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::str::FromStr;
 
 use serde::Serialize;
@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::document::Node;
 use crate::inventory::Inventory;
 use crate::node::components::{
-    ComponentKind, ConfigState, NodeView, Setting, join, parse_config, resolve,
+    ComponentKind, ConfigState, NodeView, Setting, SettingSource, join, parse_config, resolve,
 };
 use crate::node::flags::{FlagValue, list_has, map_value};
 use crate::node::locations::{self, CNI_CONF_DIR};
@@ -723,11 +723,14 @@ fn kubelet_rule(
     );
     let field = rule.field.join(".");
     let (value, actual, source) = match &setting {
-        Some(s) => (
-            Some(s.value.as_str()),
-            s.describe(rule.flag, &field),
-            setting_source(ctx, s),
-        ),
+        Some(s) => {
+            let mut actual = s.describe(rule.flag, &field);
+            let repeated = kubelet.flags.count(rule.flag);
+            if s.source == SettingSource::Flag && repeated > 1 {
+                let _ = write!(actual, " (last of {repeated} occurrences)");
+            }
+            (Some(s.value.as_str()), actual, setting_source(ctx, s))
+        }
         None => (
             None,
             format!("neither --{} nor {field} is set", rule.flag),

@@ -356,7 +356,10 @@ fn repeated_flag_last_one_wins() {
     );
     let doc = node.run(&[]).json();
     assert_eq!(status(&doc, "4.2.4"), "FAIL");
-    assert_eq!(actual(&doc, "4.2.4"), "--read-only-port=10255");
+    assert_eq!(
+        actual(&doc, "4.2.4"),
+        "--read-only-port=10255 (last of 2 occurrences)"
+    );
     assert_eq!(
         check(&doc, "4.2.4")["source"]["file"],
         "/etc/default/kubelet"
