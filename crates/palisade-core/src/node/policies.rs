@@ -7,6 +7,7 @@ use crate::document::Node;
 use crate::inventory::Inventory;
 use crate::node::cis::{CheckResult, SourceRef, Status, Target};
 use crate::object::Object;
+use crate::rbac::{Request, SubjectKey};
 use crate::workload::pod_specs;
 
 /// Namespaces Kubernetes creates for itself.
@@ -30,11 +31,38 @@ const POLICIES: &[PolicyDef] = &[
         offenders: cluster_admin_bindings,
     },
     PolicyDef {
+        id: "5.1.2",
+        title: "Access to secrets is minimised",
+        remediation: "Remove get, list and watch on secrets from roles bound to people and workloads that do not need them.",
+        expected: "no subject outside the system can get, list or watch secrets",
+        offenders: |inv| holders_of(inv, &["get", "list", "watch"], "", "secrets"),
+    },
+    PolicyDef {
         id: "5.1.3",
         title: "Wildcards are not used in Roles and ClusterRoles",
         remediation: "Replace * in apiGroups, resources and verbs with the items the role needs.",
         expected: "no * in rules of user-defined roles",
         offenders: wildcard_roles,
+    },
+    PolicyDef {
+        id: "5.1.8",
+        title: "Bind, impersonate and escalate permissions are limited",
+        remediation: "Remove bind and escalate on roles, and impersonate on users, groups and service accounts, from subjects that do not administer access.",
+        expected: "no subject outside the system can bind, escalate or impersonate",
+        offenders: |inv| {
+            let mut out = holders_of(
+                inv,
+                &["bind", "escalate"],
+                "rbac.authorization.k8s.io",
+                "clusterroles",
+            );
+            out.extend(holders_of(inv, &["impersonate"], "", "users"));
+            out.extend(holders_of(inv, &["impersonate"], "", "groups"));
+            out.extend(holders_of(inv, &["impersonate"], "", "serviceaccounts"));
+            out.sort_by(|a, b| a.0.cmp(&b.0));
+            out.dedup_by(|a, b| a.0 == b.0);
+            out
+        },
     },
     PolicyDef {
         id: "5.2.2",
@@ -67,6 +95,27 @@ const POLICIES: &[PolicyDef] = &[
         offenders: |inv| pods_where(inv, |spec| flag_true(Some(spec), "hostNetwork")),
     },
     PolicyDef {
+        id: "5.2.6",
+        title: "Containers allowing privilege escalation are not admitted",
+        remediation: "Set securityContext.allowPrivilegeEscalation: false on every container.",
+        expected: "allowPrivilegeEscalation false on every container outside kube-system",
+        offenders: |inv| {
+            containers_where(inv, |c| {
+                c.get("securityContext")
+                    .and_then(|sc| sc.get("allowPrivilegeEscalation"))
+                    .and_then(Node::as_bool)
+                    != Some(false)
+            })
+        },
+    },
+    PolicyDef {
+        id: "5.2.7",
+        title: "Root containers are not admitted",
+        remediation: "Set runAsNonRoot: true (or a non-zero runAsUser) in the pod or container securityContext.",
+        expected: "every container outside kube-system runs as non-root",
+        offenders: root_containers,
+    },
+    PolicyDef {
         id: "5.2.12",
         title: "HostPath volumes are not admitted",
         remediation: "Replace hostPath volumes with persistent volumes, configMaps or emptyDir.",
@@ -78,6 +127,25 @@ const POLICIES: &[PolicyDef] = &[
                     .unwrap_or_default()
                     .iter()
                     .any(|v| v.get("hostPath").is_some())
+            })
+        },
+    },
+    PolicyDef {
+        id: "5.2.13",
+        title: "Containers with host ports are not admitted",
+        remediation: "Remove hostPort from container ports; expose pods through Services.",
+        expected: "no hostPort outside kube-system",
+        offenders: |inv| {
+            containers_where(inv, |c| {
+                c.get("ports")
+                    .map(Node::items)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|p| {
+                        p.get("hostPort")
+                            .and_then(Node::as_i64)
+                            .is_some_and(|n| n != 0)
+                    })
             })
         },
     },
@@ -162,6 +230,88 @@ fn wildcard_roles(inv: &Inventory) -> Vec<(String, &Object)> {
                 });
             if wild {
                 out.push((describe(role), role));
+            }
+        }
+    }
+    out
+}
+
+/// Subjects outside the system that the RBAC model lets do `verbs` on a resource, in any
+/// namespace, named with the binding that grants it.
+fn holders_of<'i>(
+    inv: &'i Inventory,
+    verbs: &[&str],
+    api_group: &str,
+    resource: &str,
+) -> Vec<(String, &'i Object)> {
+    let model = inv.rbac();
+    let mut namespaces: Vec<&str> = inv.namespaces().into_iter().collect();
+    namespaces.push("");
+    let mut out: Vec<(String, &Object)> = Vec::new();
+    for verb in verbs {
+        for ns in &namespaces {
+            let request = Request::Resource {
+                verb: (*verb).to_string(),
+                api_group: api_group.to_string(),
+                resource: resource.to_string(),
+                subresource: String::new(),
+                name: String::new(),
+                namespace: (*ns).to_string(),
+            };
+            for (subject, grants) in model.who_can(&request) {
+                if is_system_subject(&subject) {
+                    continue;
+                }
+                let Some(grant) = grants.first() else {
+                    continue;
+                };
+                let binding = grant.binding;
+                let kind = if binding.namespace.is_some() {
+                    "RoleBinding"
+                } else {
+                    "ClusterRoleBinding"
+                };
+                let object = inv.of_kind(kind).map(|(_, o)| o).find(|o| {
+                    *o.name == binding.name
+                        && o.namespace.as_deref() == binding.namespace.as_deref()
+                });
+                if let Some(object) = object {
+                    let text = format!("{subject} via {}", binding.display());
+                    if !out.iter().any(|(t, _)| *t == text) {
+                        out.push((text, object));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Users and groups Kubernetes defines (`system:…`) and service accounts of its own namespaces.
+fn is_system_subject(subject: &SubjectKey) -> bool {
+    subject.name.starts_with("system:")
+        || subject
+            .namespace
+            .as_deref()
+            .is_some_and(|ns| SYSTEM_NAMESPACES.contains(&ns))
+}
+
+fn root_containers(inv: &Inventory) -> Vec<(String, &Object)> {
+    let mut out = Vec::new();
+    for object in inv.objects().iter().filter(|o| outside_system(o)) {
+        for pod in pod_specs(object) {
+            for c in pod.containers() {
+                let non_root = c.effective("runAsNonRoot").and_then(|s| s.node.as_bool())
+                    == Some(true)
+                    || c.effective("runAsUser")
+                        .and_then(|s| s.node.as_i64())
+                        .is_some_and(|u| u > 0);
+                if !non_root {
+                    out.push((
+                        format!("{} container {}", describe(object), c.name()),
+                        object,
+                    ));
+                }
             }
         }
     }

@@ -457,3 +457,48 @@ fn docs_list_every_check_with_its_title() {
         assert!(docs.contains(&row), "docs/node.md lacks the row {row}");
     }
 }
+
+#[test]
+fn default_cluster_rbac_passes_the_rbac_policy_checks() {
+    use palisade_core::inventory::Inventory;
+    use palisade_core::load::load_text;
+    use std::sync::Arc;
+
+    let Some(dir) = crate::corpus("rbac-bootstrap") else {
+        return;
+    };
+    let mut objects = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("corpus dir") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let file: Arc<str> = Arc::from(path.display().to_string());
+            objects.extend(
+                load_text(
+                    &file,
+                    &read(&dir, &path.file_name().unwrap().to_string_lossy()),
+                )
+                .objects,
+            );
+        }
+    }
+    assert!(!objects.is_empty());
+    let inventory = Inventory::new(objects);
+    let report = evaluate(
+        &Snapshot::new("/", false),
+        Some(&inventory),
+        &Options {
+            benchmark: None,
+            targets: Some(vec![Target::Policies]),
+        },
+    );
+    // Only system subjects hold cluster-admin, secrets, bind, escalate or impersonate in a
+    // cluster nobody has changed.
+    for id in ["5.1.1", "5.1.2", "5.1.3", "5.1.8"] {
+        assert_eq!(
+            status(&report, id),
+            Status::Pass,
+            "{id}: {}",
+            actual(&report, id)
+        );
+    }
+}

@@ -506,7 +506,7 @@ fn policies_are_answered_from_a_cluster_dump() {
     let dump = node.path.join("dump.yaml");
     fs::write(
         &dump,
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers:\n        - name: web\n          image: nginx\n          securityContext:\n            privileged: true\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: billing\nspec:\n  podSelector: {}\n",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers:\n        - name: web\n          image: nginx\n          securityContext:\n            privileged: true\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: billing\nspec:\n  podSelector: {}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: read-secrets\n  namespace: shop\nrules:\n  - apiGroups: [\"\"]\n    resources: [secrets]\n    verbs: [get]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: alice-reads-secrets\n  namespace: shop\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: read-secrets\nsubjects:\n  - kind: User\n    name: alice\n    apiGroup: rbac.authorization.k8s.io\n",
     )
     .unwrap();
     let doc = node.run(&["-f", dump.to_str().unwrap()]).json();
@@ -518,6 +518,15 @@ fn policies_are_answered_from_a_cluster_dump() {
     assert_eq!(status(&doc, "5.3.2"), "FAIL");
     assert_eq!(actual(&doc, "5.3.2"), "namespace shop");
     assert_eq!(status(&doc, "5.7.4"), "PASS");
+    assert_eq!(status(&doc, "5.1.2"), "FAIL");
+    assert_eq!(
+        actual(&doc, "5.1.2"),
+        "User alice via RoleBinding shop/alice-reads-secrets"
+    );
+    assert_eq!(status(&doc, "5.1.8"), "PASS");
+    assert_eq!(status(&doc, "5.2.6"), "FAIL");
+    assert_eq!(status(&doc, "5.2.7"), "FAIL");
+    assert_eq!(status(&doc, "5.2.13"), "PASS");
 
     // Without a dump the section is WARN when asked for.
     let doc = node.run(&["--targets", "policies"]).json();
