@@ -29,14 +29,10 @@ pub trait NodeSource {
 /// How many times referenced paths are followed (config names an env file names a config).
 const ROUNDS: usize = 4;
 
-/// Files whose content is read: text configuration without secrets.
+/// Whether a file's text may be read: never keys and certificates, whoever asks. Kubeconfigs
+/// are only ever asked for by metadata.
 fn wants_content(path: &str) -> bool {
-    let credential = ["key", "crt", "pem"].iter().any(|e| has_extension(path, e));
-    let kubeconfig = path.contains("kubeconfig")
-        || has_extension(path, "conf")
-            && path.starts_with("/etc/kubernetes/")
-            && !path.contains(".d/");
-    !(credential || kubeconfig)
+    !["key", "crt", "pem"].iter().any(|e| has_extension(path, e))
 }
 
 struct Collector<'s, S: NodeSource + ?Sized> {
@@ -111,9 +107,11 @@ pub fn collect<S: NodeSource + ?Sized>(source: &S) -> Snapshot {
             });
         }
     }
+    for path in locations::all(|d| d.kubelet_configs) {
+        c.read(path, true);
+    }
     for field in [
-        (|d: &locations::Distribution| d.kubelet_configs) as fn(&_) -> _,
-        |d| d.kubelet_kubeconfigs,
+        (|d: &locations::Distribution| d.kubelet_kubeconfigs) as fn(&_) -> _,
         |d| d.admin_kubeconfigs,
         |d| d.scheduler_kubeconfigs,
         |d| d.controller_manager_kubeconfigs,
@@ -121,7 +119,7 @@ pub fn collect<S: NodeSource + ?Sized>(source: &S) -> Snapshot {
         |d| d.etcd_data_dirs,
     ] {
         for path in locations::all(field) {
-            c.read(path, true);
+            c.read(path, false);
         }
     }
     for dir in locations::all(|d| d.args_dirs) {

@@ -460,6 +460,9 @@ fn collect_then_check_elsewhere_gives_the_same_report() {
     let key = &snapshot["files"]["/etc/kubernetes/pki/apiserver.key"];
     assert_eq!(key["state"], "file");
     assert!(key.get("content").is_none());
+    let kubeconfig = &snapshot["files"]["/etc/kubernetes/kubelet.conf"];
+    assert_eq!(kubeconfig["mode"], 0o600);
+    assert!(kubeconfig.get("content").is_none());
     let encryption = snapshot["files"]["/etc/kubernetes/enc/encryption-config.yaml"]["content"]
         .as_str()
         .unwrap();
@@ -598,4 +601,30 @@ fn kubelet_config_drop_in_directory_overrides_the_config_file() {
         check(&doc, "4.2.1")["source"]["file"],
         "/var/lib/kubelet/config.yaml"
     );
+}
+
+#[test]
+fn unusable_snapshots_and_roots_are_errors() {
+    let dir = std::env::temp_dir().join(format!("palisade-node-bad-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let garbage = dir.join("garbage.json");
+    fs::write(
+        &garbage,
+        "{\"schema\": \"palisade.node-snapshot/v1\", \"files\": 3}",
+    )
+    .unwrap();
+    let wrong = dir.join("wrong.json");
+    fs::write(
+        &wrong,
+        "{\"schema\": \"palisade.scan/v1\", \"root\": \"/\", \"live\": false}",
+    )
+    .unwrap();
+    for path in [&garbage, &wrong, &dir.join("absent.json")] {
+        let run = palisade(&["node", "--from", path.to_str().unwrap()]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    }
+    let run = palisade(&["node", "--root", dir.join("absent").to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    let _ = fs::remove_dir_all(&dir);
 }
