@@ -2253,6 +2253,8 @@ fn cni_files(ctx: &Ctx<'_>) -> Vec<String> {
         .entries(&dir)
         .iter()
         .map(|name| format!("{dir}/{name}"))
+        // The benchmark asks about the configuration files, not subdirectories.
+        .filter(|path| !matches!(ctx.snapshot.file(path), Some(FileRecord::Directory { .. })))
         .collect()
 }
 

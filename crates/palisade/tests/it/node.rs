@@ -151,8 +151,18 @@ fn hardened_control_plane_passes_every_scored_check() {
         .iter()
         .filter(|c| c["status"] == "FAIL")
         .collect();
-    assert!(failed.is_empty(), "{failed:#?}");
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    if is_root() {
+        assert!(failed.is_empty(), "{failed:#?}");
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    } else {
+        // Files a non-root user creates cannot be owned by root: only ownership fails.
+        assert!(
+            failed
+                .iter()
+                .all(|c| c["expected"].as_str().unwrap().starts_with("owned by")),
+            "{failed:#?}"
+        );
+    }
     for (id, want) in [
         ("1.1.1", "PASS"),
         ("1.1.12", if is_root() { "PASS" } else { "FAIL" }),
@@ -177,7 +187,9 @@ fn hardened_control_plane_passes_every_scored_check() {
         "/etc/kubernetes/manifests/kube-apiserver.yaml"
     );
     assert_eq!(api["source"]["line"], 27);
-    assert_eq!(doc["totals"]["fail"], 0);
+    if is_root() {
+        assert_eq!(doc["totals"]["fail"], 0);
+    }
     let master = &doc["totals"]["targets"][0];
     assert_eq!(master["target"], "master");
     assert!(master["pass"].as_u64().unwrap() > 40);
@@ -187,7 +199,8 @@ fn hardened_control_plane_passes_every_scored_check() {
 fn worker_node_runs_the_node_section_only() {
     let node = NodeDir::new("worker");
     let run = node.run(&[]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    // Exit 1 without root: ownership of the copied files cannot be root:root.
+    assert_eq!(run.code, i32::from(!is_root()), "{}", run.stdout);
     let doc = run.json();
     assert_eq!(doc["targets"], serde_json::json!(["node"]));
     // No version on a bare kubelet path: the newest benchmark.
@@ -564,7 +577,9 @@ fn table_and_junit_formats() {
             .stdout
             .contains("found: rotateCertificates: false at /var/lib/kubelet/config.yaml:17")
     );
-    assert!(table.stdout.contains("1 scored check failed"));
+    if is_root() {
+        assert!(table.stdout.contains("1 scored check failed"));
+    }
 
     let junit = palisade(&["node", "--root", &root, "--format", "junit"]);
     assert!(junit.stdout.starts_with("<?xml"));
