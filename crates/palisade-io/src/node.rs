@@ -288,3 +288,56 @@ pub fn read_snapshot(path: &Path) -> Result<Snapshot, SnapshotError> {
     }
     Ok(snapshot)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::{PermissionsExt as _, symlink};
+
+    use super::*;
+
+    #[test]
+    fn links_resolve_inside_the_root_and_absence_is_a_state() {
+        let root = std::env::temp_dir().join(format!("palisade-io-node-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(root.join("etc/kubernetes/pki")).unwrap();
+        fs::write(root.join("etc/kubernetes/real.yaml"), "a: 1\n").unwrap();
+        fs::set_permissions(
+            root.join("etc/kubernetes/real.yaml"),
+            fs::Permissions::from_mode(0o640),
+        )
+        .unwrap();
+        // An absolute target means the node's `/`, not the host's.
+        symlink(
+            "/etc/kubernetes/real.yaml",
+            root.join("etc/kubernetes/link.yaml"),
+        )
+        .unwrap();
+        // Climbing above the root stops at it.
+        symlink(
+            "../../../../../etc/kubernetes/real.yaml",
+            root.join("etc/kubernetes/pki/up.yaml"),
+        )
+        .unwrap();
+        let node = NodeRoot::at(&root);
+        for path in ["/etc/kubernetes/link.yaml", "/etc/kubernetes/pki/up.yaml"] {
+            match node.read(path, true) {
+                FileRecord::File { meta, content } => {
+                    assert_eq!(meta.mode, 0o640, "{path}");
+                    assert_eq!(content.as_deref(), Some("a: 1\n"), "{path}");
+                }
+                other => panic!("{path}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            node.read("/etc/kubernetes/absent.conf", false),
+            FileRecord::NotFound
+        );
+        match node.read("/etc/kubernetes", false) {
+            FileRecord::Directory { entries, .. } => {
+                assert_eq!(entries, ["link.yaml", "pki", "real.yaml"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let _ = fs::remove_dir_all(&root);
+    }
+}

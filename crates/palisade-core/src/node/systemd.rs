@@ -363,3 +363,27 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::node::components::{parse_config, version_in};
+    use crate::node::flags::Flags;
+
+    proptest! {
+        /// Whatever a unit, an environment file or a command line holds, reading it never panics.
+        #[test]
+        fn units_flags_and_configs_never_panic(
+            unit in "(\\[Service\\]\n)?([A-Za-z$={}\"'\\\\ \n-]|ExecStart=|Environment=|EnvironmentFile=|\u{e9}){0,200}",
+            env in "[A-Za-z_=\"'\\\\ \n$#{}\u{e9}-]{0,100}",
+        ) {
+            let service = resolve_service(&[UnitText { path: "/u", text: &unit }], |_| Some(env.as_str()));
+            let _ = Flags::parse(&service.argv);
+            let _ = parse_config(&unit);
+            let _ = version_in(&unit);
+            let _ = environment_files(&[UnitText { path: "/u", text: &env }]);
+        }
+    }
+}
