@@ -12,6 +12,7 @@
 // The loaders are filled in step by step; until then parts of the rule tree are unused.
 #![allow(dead_code)]
 
+mod condition;
 mod event;
 mod falco;
 mod fields;

@@ -7,6 +7,7 @@
 // The suites print their agreement figures and skip notices for whoever runs them.
 #![allow(clippy::print_stdout)]
 
+mod falco_corpus;
 mod netpol_corpus;
 mod posture_agreement;
 mod pss_corpus;
