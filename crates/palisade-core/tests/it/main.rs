@@ -12,6 +12,7 @@ mod netpol_corpus;
 mod posture_agreement;
 mod pss_corpus;
 mod rbac_bootstrap;
+mod sigma_corpus;
 
 use std::path::{Path, PathBuf};
 
