@@ -191,7 +191,7 @@ impl Expr {
 fn is_verb(field: &Extractor) -> bool {
     match field {
         Extractor::Path(p) => *p == ["verb"],
-        Extractor::Pointer(p) => &**p == "/verb",
+        Extractor::Pointer(p) => p.len() == 1 && &*p[0] == "verb",
         Extractor::Dotted(keys) => keys.len() == 1 && &*keys[0] == "verb",
         _ => false,
     }
@@ -200,7 +200,7 @@ fn is_verb(field: &Extractor) -> bool {
 fn is_resource(field: &Extractor) -> bool {
     match field {
         Extractor::Path(p) => *p == ["objectRef", "resource"],
-        Extractor::Pointer(p) => &**p == "/objectRef/resource",
+        Extractor::Pointer(p) => p.len() == 2 && &*p[0] == "objectRef" && &*p[1] == "resource",
         Extractor::Dotted(keys) => {
             keys.len() == 2 && &*keys[0] == "objectRef" && &*keys[1] == "resource"
         }

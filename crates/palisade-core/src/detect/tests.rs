@@ -584,3 +584,24 @@ fn rule_set_is_shareable_across_threads() {
     assert_send_sync::<RuleSet>();
     assert_send_sync::<AuditEvent>();
 }
+
+#[test]
+fn deferred_objects_are_read_on_demand() {
+    let e = event(PRIV_POD);
+    assert_eq!(
+        e.pointer("/requestObject/spec/hostPID"),
+        Some(&serde_json::json!(true))
+    );
+    assert_eq!(e.value()["responseObject"]["metadata"]["name"], "p1");
+    assert!(fires(
+        "jevt.value[/requestObject/spec/containers/1/securityContext/privileged]=true",
+        PRIV_POD
+    ));
+    assert!(fires(
+        "jevt.value[/a~1b]=x",
+        r#"{"kind":"Event","a/b":"x"}"#
+    ));
+    assert_eq!(e, AuditEvent::from_value(e.value().clone()));
+    let list = format!(r#"{{"kind":"EventList","items":[{PRIV_POD}]}}"#);
+    assert_eq!(parse_audit_json(&list).unwrap()[0], e);
+}
