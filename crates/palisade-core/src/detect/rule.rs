@@ -95,9 +95,8 @@ fn under_path(value: &str, path: &str) -> bool {
 impl Test {
     fn holds_one(&self, value: &str) -> bool {
         match self {
-            Test::Exists | Test::In(_) | Test::Intersects(_) => {
-                unreachable!("handled on the whole list")
-            }
+            Test::Exists => true,
+            Test::In(set) | Test::Intersects(set) => set.contains(value),
             Test::Eq(op) => value == &**op,
             Test::Ne(op) => value != &**op,
             Test::IEq(op) => *lower(value) == **op,
