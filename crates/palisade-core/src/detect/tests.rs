@@ -686,3 +686,25 @@ fn odd_shapes_do_not_break_rules() {
         let _ = set.evaluate(&events[0]);
     }
 }
+
+#[test]
+fn tests_of_one_field_are_merged_without_changing_meaning() {
+    assert!(fires(
+        "ka.uri contains nope or ka.uri contains exec or ka.verb=get",
+        EXEC
+    ));
+    assert!(!fires(
+        "ka.uri contains exec and ka.uri contains nope",
+        EXEC
+    ));
+    assert!(fires(
+        "(ka.uri contains exec and (ka.uri startswith /api)) and not (ka.verb=get or ka.verb=list)",
+        EXEC
+    ));
+    let (set, errors) = falco(&rule(
+        "(ka.verb=create or ka.verb=update) and ka.user.name=alice",
+    ));
+    assert!(errors.is_empty());
+    assert_eq!(set.candidate_count(Some("update"), None), 1);
+    assert_eq!(set.candidate_count(Some("get"), None), 0);
+}
