@@ -434,6 +434,14 @@ fn controller_of(object: &Object) -> Option<(&str, &str)> {
         })
 }
 
+/// The vertex name of the workload `object` belongs to (its controller's, for a Pod or
+/// ReplicaSet with one), if it holds a pod spec.
+pub fn workload_vertex_of(object: &Object) -> Option<String> {
+    pod_specs(object).first()?;
+    let (name, kind) = controller_of(object).unwrap_or((&object.name, &object.kind));
+    Some(workload_vertex_name(namespace_of(object), name, kind))
+}
+
 fn namespace_of(object: &Object) -> &str {
     object.namespace.as_deref().unwrap_or("default")
 }
@@ -722,7 +730,12 @@ impl<'a> Context<'a> {
                 ),
                 _ => continue,
             };
-            let routes = self.selected(namespace, &selector, &service.source.file, &evidence);
+            let selects = Evidence::at(
+                &service.source.file,
+                evidence.pos(),
+                format!("the selector of Service {namespace}/{}", service.name),
+            );
+            let routes = self.selected(namespace, &selector, &selects);
             self.entry_points.push(EntryPoint {
                 name: format!("entry:Service/{namespace}/{}", service.name),
                 evidence,
@@ -792,7 +805,7 @@ impl<'a> Context<'a> {
                     *pos,
                     format!("backend Service {namespace}/{service}"),
                 );
-                for (w, e) in self.selected(namespace, selector, &ingress.source.file, &backend) {
+                for (w, e) in self.selected(namespace, selector, &backend) {
                     if !routes.iter().any(|(r, _)| *r == w) {
                         routes.push((w, e));
                     }
@@ -846,7 +859,6 @@ impl<'a> Context<'a> {
         &self,
         namespace: &str,
         selector: &[(&str, &str)],
-        _file: &Arc<str>,
         evidence: &Evidence,
     ) -> Vec<(usize, Evidence)> {
         self.workloads_by_namespace
@@ -1035,6 +1047,14 @@ fn held_by(rbac: &Model, user: &UserInfo) -> Vec<Held> {
             }
         }
         held.insert((Capability::ApproveCsr, None), approval);
+    }
+    // Whoever may do everything needs no other edge: they would only restate it.
+    if let Some(all) = held.remove(&(Capability::ClusterAdmin, None)) {
+        return vec![Held {
+            capability: Capability::ClusterAdmin,
+            scope: None,
+            evidence: all,
+        }];
     }
     held.into_iter()
         .map(|((capability, scope), evidence)| Held {

@@ -14,6 +14,7 @@
 //! no I/O.
 
 pub mod context;
+pub mod diff;
 pub mod search;
 pub mod techniques;
 
@@ -116,6 +117,11 @@ impl Evidence {
             column: pos.col,
             what: what.into(),
         }
+    }
+
+    /// Line and column.
+    pub fn pos(&self) -> Pos {
+        Pos::new(self.line, self.column)
     }
 
     /// Evidence that is a conclusion rather than a place (a NetworkPolicy decision).

@@ -359,3 +359,34 @@ pub fn cut(
     });
     out
 }
+
+/// The shortest path (or, with `k` > 1, the `k` shortest) from each source to the nearest
+/// target, ordered by length, then source name. One backward pass serves every source when
+/// `k` is 1.
+pub fn paths_to(
+    graph: &Graph,
+    sources: &[VertexId],
+    targets: &[VertexId],
+    k: usize,
+    max_depth: usize,
+) -> Vec<Path> {
+    let mut out = Vec::new();
+    if k <= 1 {
+        let to = ToTargets::new(graph, targets, max_depth, &Blocked::none(graph));
+        out.extend(sources.iter().filter_map(|&s| to.path_from(graph, s)));
+    } else {
+        let targets = mask(graph, targets);
+        for &s in sources {
+            out.extend(k_shortest(graph, s, &targets, k, max_depth));
+        }
+    }
+    out.sort_by(|a, b| {
+        a.edges.len().cmp(&b.edges.len()).then_with(|| {
+            graph
+                .vertex_of(a.source(graph))
+                .name
+                .cmp(&graph.vertex_of(b.source(graph)).name)
+        })
+    });
+    out
+}

@@ -4,6 +4,7 @@ mod checks;
 mod explain;
 mod netpol;
 mod output;
+mod paths;
 mod pss;
 mod rbac;
 mod scan;
@@ -49,6 +50,8 @@ enum Command {
     Rbac(rbac::RbacArgs),
     /// NetworkPolicy connectivity: list allowed connections, evaluate one.
     Netpol(netpol::NetpolArgs),
+    /// Attack paths across workloads, RBAC, nodes, secrets and the network.
+    Paths(paths::PathsArgs),
 }
 
 /// Runs the parsed command line.
@@ -65,5 +68,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pss(args) => pss::run(&args, cli.color),
         Command::Rbac(args) => rbac::run(&args, cli.color),
         Command::Netpol(args) => netpol::run(&args, cli.color),
+        Command::Paths(args) => paths::run(&args, cli.color),
     }
 }
