@@ -8,6 +8,7 @@
 #![allow(clippy::print_stdout)]
 
 mod netpol_corpus;
+mod paths_scenarios;
 mod posture_agreement;
 mod pss_corpus;
 mod rbac_bootstrap;

@@ -4,6 +4,7 @@
 mod catalog;
 mod formats;
 mod netpol;
+mod paths;
 mod pss;
 mod rbac;
 mod scan;
