@@ -5,12 +5,12 @@
 //!
 //! This module only gathers and indexes; it adds no edges.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
-use super::Evidence;
+use super::{EdgeSink, Evidence};
 use crate::document::Node;
 use crate::inventory::Inventory;
 use crate::netpol::{Cluster, Peer};
@@ -272,8 +272,6 @@ pub struct WorkloadInfo<'a> {
     pub on_every_node: bool,
     /// Pod template labels.
     pub labels: BTreeMap<&'a str, &'a str>,
-    /// Its index in the NetworkPolicy engine's workloads, when the engine is built.
-    pub network_index: Option<usize>,
 }
 
 impl WorkloadInfo<'_> {
@@ -314,6 +312,8 @@ pub struct Network {
     pub cluster: Cluster,
     /// Its external address ranges.
     pub external: Vec<(u32, u32)>,
+    /// The engine's index of each workload of [`Context::workloads`], when it was given to it.
+    pub index_of: Vec<Option<usize>>,
 }
 
 impl Network {
@@ -375,10 +375,15 @@ pub struct Context<'a> {
     pub permission_sets: BTreeMap<(Capability, Option<String>), Vec<Evidence>>,
     /// Exposed entry points.
     pub entry_points: Vec<EntryPoint>,
-    /// The NetworkPolicy view, built only when an entry point or lateral source needs it.
-    pub network: Option<Network>,
+    network: OnceLock<Network>,
+    useful: OnceLock<Vec<bool>>,
+    /// Addresses of every object that holds a pod spec (deduplicated workloads included).
+    pod_objects: HashSet<usize>,
     /// Workload indexes from which lateral movement is computed.
     pub lateral_sources: Vec<usize>,
+    /// Of those, the ones named in [`Options::network_from`]: their every reachable peer is an
+    /// edge, not only the peers that lead somewhere.
+    pub explicit_lateral_sources: BTreeSet<usize>,
 }
 
 /// The vertex name of a workload.
@@ -442,6 +447,11 @@ pub fn workload_vertex_of(object: &Object) -> Option<String> {
     Some(workload_vertex_name(namespace_of(object), name, kind))
 }
 
+/// An object's address, to recognise it in the inventory without comparing contents.
+fn address(object: &Object) -> usize {
+    std::ptr::from_ref(object) as usize
+}
+
 fn namespace_of(object: &Object) -> &str {
     object.namespace.as_deref().unwrap_or("default")
 }
@@ -465,13 +475,16 @@ impl<'a> Context<'a> {
             identities: Vec::new(),
             permission_sets: BTreeMap::new(),
             entry_points: Vec::new(),
-            network: None,
+            network: OnceLock::new(),
+            useful: OnceLock::new(),
+            pod_objects: HashSet::new(),
             lateral_sources: Vec::new(),
+            explicit_lateral_sources: BTreeSet::new(),
         };
         context.read_objects();
         context.read_identities();
         context.read_entry_points();
-        context.read_network(options);
+        context.read_lateral_sources(options);
         context
     }
 
@@ -528,6 +541,7 @@ impl<'a> Context<'a> {
             let Some(pod) = pod_specs(object).into_iter().next() else {
                 continue;
             };
+            self.pod_objects.insert(address(object));
             self.add_workload(object, pod, &mut seen_workloads);
         }
     }
@@ -604,7 +618,6 @@ impl<'a> Context<'a> {
             node_name: pod.get("nodeName").and_then(Node::as_str),
             on_every_node: &*object.kind == "DaemonSet",
             labels,
-            network_index: None,
             pod,
         });
     }
@@ -874,7 +887,7 @@ impl<'a> Context<'a> {
             .collect()
     }
 
-    fn read_network(&mut self, options: &Options) {
+    fn read_lateral_sources(&mut self, options: &Options) {
         let mut lateral: BTreeSet<usize> = self
             .entry_points
             .iter()
@@ -885,28 +898,74 @@ impl<'a> Context<'a> {
                 let peer = w.name.trim_start_matches("workload:");
                 if w.name == *selector || crate::netpol::names_workload(peer, selector) {
                     lateral.insert(i);
+                    self.explicit_lateral_sources.insert(i);
                 }
             }
         }
-        if lateral.is_empty() {
-            return;
-        }
-        let cluster = Cluster::from_files(
-            self.inventory
-                .objects()
-                .iter()
-                .map(|o| (&*o.source.file, &o.root)),
-        );
-        let mut by_name: HashMap<String, usize> = HashMap::new();
-        for (i, w) in cluster.workloads().iter().enumerate() {
-            by_name.insert(format!("workload:{}", w.display()), i);
-        }
-        for w in &mut self.workloads {
-            w.network_index = by_name.get(&w.name).copied();
-        }
-        let external = cluster.external_ranges();
-        self.network = Some(Network { cluster, external });
         self.lateral_sources = lateral.into_iter().collect();
+    }
+
+    /// Which workloads lead somewhere (see [`EdgeSink::leads_somewhere`]), decided once, on
+    /// first use — which must come after every technique that adds edges out of workloads and
+    /// before lateral movement is added.
+    pub fn useful_workloads(&self, out: &EdgeSink<'_>) -> &[bool] {
+        self.useful
+            .get_or_init(|| {
+                self.workloads
+                    .iter()
+                    .map(|w| out.leads_somewhere(&w.name))
+                    .collect()
+            })
+            .as_slice()
+    }
+
+    /// The NetworkPolicy view, built on first use and only when some workload is a lateral
+    /// source. The engine is given every object except the workloads no step needs (neither a
+    /// lateral source nor one that leads somewhere): NetworkPolicy answers for one pair of
+    /// workloads do not depend on other workloads, and leaving them out keeps the engine's
+    /// work proportional to what the paths need.
+    pub fn network(&self, out: &EdgeSink<'_>) -> Option<&Network> {
+        if self.lateral_sources.is_empty() {
+            return None;
+        }
+        let useful = self.useful_workloads(out);
+        self.network
+            .get_or_init(|| {
+                let mut needed: HashSet<usize> = HashSet::new();
+                for (i, w) in self.workloads.iter().enumerate() {
+                    if useful[i] || self.lateral_sources.binary_search(&i).is_ok() {
+                        needed.insert(address(w.object));
+                    }
+                }
+                let cluster = Cluster::from_files(
+                    self.inventory
+                        .objects()
+                        .iter()
+                        .filter(|o| {
+                            let at = address(o);
+                            !self.pod_objects.contains(&at) || needed.contains(&at)
+                        })
+                        .map(|o| (&*o.source.file, &o.root)),
+                );
+                let by_name: HashMap<String, usize> = cluster
+                    .workloads()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| (format!("workload:{}", w.display()), i))
+                    .collect();
+                let index_of = self
+                    .workloads
+                    .iter()
+                    .map(|w| by_name.get(&w.name).copied())
+                    .collect();
+                let external = cluster.external_ranges();
+                Network {
+                    cluster,
+                    external,
+                    index_of,
+                }
+            })
+            .into()
     }
 
     /// Whether pods that break the baseline Pod Security Standard can be admitted in

@@ -371,6 +371,19 @@ impl EdgeSink<'_> {
         self.graph.find(name)
     }
 
+    /// Whether the vertex named `name` leads anywhere worth a step: it has an edge to something
+    /// other than a service account, or to a service account that itself has edges.
+    pub fn leads_somewhere(&self, name: &str) -> bool {
+        let Some(v) = self.graph.find(name) else {
+            return false;
+        };
+        self.graph.outgoing(v).iter().any(|&e| {
+            let to = self.graph.edge(e).to;
+            self.graph.vertex_of(to).kind != VertexKind::ServiceAccount
+                || !self.graph.outgoing(to).is_empty()
+        })
+    }
+
     /// Adds an edge of this technique.
     pub fn edge(&mut self, from: VertexId, to: VertexId, evidence: Vec<Evidence>) {
         self.graph.add_edge(from, to, self.technique, evidence);

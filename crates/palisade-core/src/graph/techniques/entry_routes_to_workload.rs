@@ -29,6 +29,7 @@ declare_technique! {
 
 impl Technique for EntryRoutesToWorkload {
     fn add_edges(&self, context: &Context<'_>, out: &mut EdgeSink<'_>) {
+        let network = context.network(out);
         for entry in &context.entry_points {
             let from = out.vertex(VertexKind::EntryPoint, &entry.name);
             for (index, via) in &entry.routes {
@@ -45,7 +46,10 @@ impl Technique for EntryRoutesToWorkload {
                     ),
                     _ => evidence.push(via.clone()),
                 }
-                if let (Some(network), Some(dst)) = (&context.network, w.network_index) {
+                // Pods the engine does not model (custom resources) are taken as reachable.
+                if let Some(network) = network
+                    && let Some(dst) = network.index_of[*index]
+                {
                     match network.from_outside(dst, entry.through_ingress_controller) {
                         Some(allowed) => evidence.push(Evidence::note(format!(
                             "NetworkPolicies admit {allowed} from outside"

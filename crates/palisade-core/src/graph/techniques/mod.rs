@@ -87,7 +87,8 @@ macro_rules! technique_registry {
     ($($module:ident :: $technique:ident),* $(,)?) => {
         $(pub mod $module;)*
 
-        /// Every technique, in the order edges are added.
+        /// Every technique, in the order edges are added. The network techniques come last: the
+        /// NetworkPolicy engine is asked only about workloads the other techniques found useful.
         pub static TECHNIQUES: &[RegisteredTechnique] = &[
             $(RegisteredTechnique { meta: &$module::$technique::META, technique: &$module::$technique },)*
         ];
@@ -95,9 +96,6 @@ macro_rules! technique_registry {
 }
 
 technique_registry! {
-    exposed_entry_point::ExposedEntryPoint,
-    entry_routes_to_workload::EntryRoutesToWorkload,
-    network_reach::NetworkReach,
     mount_token::MountToken,
     mount_secret::MountSecret,
     secret_holds_token::SecretHoldsToken,
@@ -120,6 +118,9 @@ technique_registry! {
     escape_runtime_socket::EscapeRuntimeSocket,
     escape_sys_admin::EscapeSysAdmin,
     node_control::NodeControl,
+    exposed_entry_point::ExposedEntryPoint,
+    entry_routes_to_workload::EntryRoutesToWorkload,
+    network_reach::NetworkReach,
 }
 
 /// The technique with this id or slug.

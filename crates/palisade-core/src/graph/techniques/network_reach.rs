@@ -7,7 +7,9 @@ declare_technique! {
     /// ## What
     /// A compromised workload connects to another workload that NetworkPolicies (and admin
     /// network policies) let it reach. Lateral movement is computed from exposed workloads and
-    /// from workloads named with `--from` or `--blast-radius`, not between every pair.
+    /// from workloads named with `--from` or `--blast-radius`, not between every pair. From
+    /// exposed workloads, only peers that lead somewhere (a token with rights, a secret, an
+    /// escape) get an edge: a hop to a dead end cannot be part of a longer path.
     ///
     /// ## Why
     /// Without segmentation, one foothold reaches every database and internal API of the
@@ -28,19 +30,24 @@ declare_technique! {
 
 impl Technique for NetworkReach {
     fn add_edges(&self, context: &Context<'_>, out: &mut EdgeSink<'_>) {
-        let Some(network) = &context.network else {
+        let Some(network) = context.network(out) else {
             return;
         };
+        let useful = context.useful_workloads(out).to_vec();
         for &source in &context.lateral_sources {
+            let explicit = context.explicit_lateral_sources.contains(&source);
             let src = &context.workloads[source];
-            let Some(src_index) = src.network_index else {
+            let Some(src_index) = network.index_of[source] else {
                 continue;
             };
             let from = workload_vertex(out, src);
-            for dst in &context.workloads {
-                let Some(dst_index) = dst.network_index else {
+            for (i, dst) in context.workloads.iter().enumerate() {
+                let Some(dst_index) = network.index_of[i] else {
                     continue;
                 };
+                if !explicit && !useful[i] {
+                    continue;
+                }
                 if dst_index == src_index {
                     continue;
                 }
