@@ -119,3 +119,18 @@ fn ids_and_slugs_are_unique_and_documented() {
         }
     }
 }
+
+#[test]
+fn the_user_guide_lists_every_technique() {
+    let guide = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/paths.md"),
+    )
+    .expect("docs/paths.md exists");
+    for r in TECHNIQUES {
+        assert!(
+            guide.contains(&format!("`{}`", r.meta.id)),
+            "docs/paths.md does not list {}",
+            r.meta.id
+        );
+    }
+}
