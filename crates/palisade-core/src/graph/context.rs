@@ -896,7 +896,10 @@ impl<'a> Context<'a> {
         for selector in &options.network_from {
             for (i, w) in self.workloads.iter().enumerate() {
                 let peer = w.name.trim_start_matches("workload:");
-                if w.name == *selector || crate::netpol::names_workload(peer, selector) {
+                if w.name == *selector
+                    || crate::netpol::names_workload(peer, selector)
+                    || super::glob_matches(selector, &w.name)
+                {
                     lateral.insert(i);
                     self.explicit_lateral_sources.insert(i);
                 }

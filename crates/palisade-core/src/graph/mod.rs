@@ -406,3 +406,53 @@ mod tests {
         assert!(!glob_matches("exact", "exact"));
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use std::sync::Arc;
+
+    use super::search::{blast_radius, cut, k_shortest, mask, paths_to};
+    use super::{Graph, Options};
+    use crate::inventory::Inventory;
+    use crate::load::load_text;
+
+    /// Every fixture of the check and technique registries at once: odd and broken shapes of
+    /// every kind of object. Building the graph and running every search must not panic.
+    #[test]
+    fn every_fixture_together_builds_and_searches_without_panicking() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut objects = Vec::new();
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("source directory").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "yaml") {
+                    let text = std::fs::read_to_string(&path).expect("fixture");
+                    let file: Arc<str> = path.display().to_string().into();
+                    objects.extend(load_text(&file, &text).objects);
+                }
+            }
+        }
+        let inventory = Inventory::new(objects);
+        let graph = Graph::build(
+            &inventory,
+            &Options {
+                network_from: vec!["workloads".into(), "workload:*".into(), String::new()],
+            },
+        );
+        assert!(graph.vertices.len() > 100);
+        let sources = graph.select("workloads");
+        for target in ["cluster-admin", "node", "secrets", "sa:*", "nothing"] {
+            let targets = graph.targets(target);
+            let _ = paths_to(&graph, &sources, &targets, 1, 12);
+            let _ = paths_to(&graph, &sources[..sources.len().min(20)], &targets, 3, 12);
+            let _ = cut(&graph, &sources, &targets, 12, 5);
+            for depth in [0, 1, 40] {
+                let _ = k_shortest(&graph, sources[0], &mask(&graph, &targets), 4, depth);
+            }
+        }
+        let _ = blast_radius(&graph, sources[0], 12);
+    }
+}
