@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::{EdgeSink, Evidence};
 use crate::document::Node;
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, ObjectId};
 use crate::netpol::{Cluster, Peer};
 use crate::object::Object;
 use crate::rbac::{Grant, Model, Rule, SubjectKind, UserInfo, matching};
@@ -254,6 +254,9 @@ pub struct Identity {
 pub struct WorkloadInfo<'a> {
     /// The vertex name, `workload:ns/name[Kind]` as the NetworkPolicy engine names it.
     pub name: String,
+    /// The id of the object that holds the pod spec (the first, when several pods collapse into
+    /// one workload).
+    pub id: ObjectId,
     /// The object that holds the pod spec.
     pub object: &'a Object,
     /// The pod spec.
@@ -439,14 +442,6 @@ fn controller_of(object: &Object) -> Option<(&str, &str)> {
         })
 }
 
-/// The vertex name of the workload `object` belongs to (its controller's, for a Pod or
-/// ReplicaSet with one), if it holds a pod spec.
-pub fn workload_vertex_of(object: &Object) -> Option<String> {
-    pod_specs(object).first()?;
-    let (name, kind) = controller_of(object).unwrap_or((&object.name, &object.kind));
-    Some(workload_vertex_name(namespace_of(object), name, kind))
-}
-
 /// An object's address, to recognise it in the inventory without comparing contents.
 fn address(object: &Object) -> usize {
     std::ptr::from_ref(object) as usize
@@ -505,7 +500,7 @@ impl<'a> Context<'a> {
                 .or_default()
                 .insert(object.name.to_string());
         }
-        for object in inventory.objects() {
+        for (id, object) in inventory.iter() {
             let namespace = namespace_of(object);
             match (&*object.kind, object.group()) {
                 ("ServiceAccount", "") => continue,
@@ -542,13 +537,14 @@ impl<'a> Context<'a> {
                 continue;
             };
             self.pod_objects.insert(address(object));
-            self.add_workload(object, pod, &mut seen_workloads);
+            self.add_workload(id, object, pod, &mut seen_workloads);
         }
     }
 
     /// Adds the workload of `object` (whose pod spec is `pod`) unless its vertex exists.
     fn add_workload(
         &mut self,
+        id: ObjectId,
         object: &'a Object,
         pod: PodView<'a>,
         seen_workloads: &mut HashMap<String, usize>,
@@ -610,6 +606,7 @@ impl<'a> Context<'a> {
             .push(index);
         self.workloads.push(WorkloadInfo {
             name,
+            id,
             object,
             namespace,
             service_account,

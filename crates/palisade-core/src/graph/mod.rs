@@ -169,6 +169,8 @@ pub struct Graph {
     outgoing: Vec<Vec<EdgeId>>,
     incoming: Vec<Vec<EdgeId>>,
     edge_keys: HashMap<(VertexId, VertexId, &'static str), EdgeId>,
+    /// Each workload vertex with the object it was read from, in input order.
+    pub workload_objects: Vec<(VertexId, crate::inventory::ObjectId)>,
 }
 
 impl Graph {
@@ -190,6 +192,10 @@ impl Graph {
                 technique: registered.meta,
             };
             registered.technique.add_edges(&context, &mut sink);
+        }
+        for w in &context.workloads {
+            let v = graph.vertex(VertexKind::Workload, &w.name);
+            graph.workload_objects.push((v, w.id));
         }
         graph
     }

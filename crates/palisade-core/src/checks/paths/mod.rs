@@ -1,6 +1,7 @@
 //! Checks that read the attack graph: workloads from which an attacker reaches cluster-admin or
 //! takes over a node, reported with the whole path so that the scan ranks the
-//! misconfigurations that matter.
+//! misconfigurations that matter. Pods that collapse into one workload (the Pods of a
+//! ReplicaSet) are reported once, on the first object read.
 
 crate::check::registry! {
     workload_path_to_cluster_admin::WorkloadPathToClusterAdmin,
@@ -8,7 +9,6 @@ crate::check::registry! {
 }
 
 use crate::check::Sink;
-use crate::graph::context::workload_vertex_of;
 use crate::graph::search::{Blocked, ToTargets};
 use crate::inventory::Inventory;
 
@@ -24,13 +24,11 @@ fn report_paths(inventory: &Inventory, target: &str, out: &mut Sink<'_>) {
         return;
     }
     let to = ToTargets::new(graph, &targets, MAX_DEPTH, &Blocked::none(graph));
-    for (id, object) in inventory.iter() {
-        let Some(name) = workload_vertex_of(object) else {
+    for &(vertex, id) in &graph.workload_objects {
+        let Some(path) = to.path_from(graph, vertex) else {
             continue;
         };
-        let Some(path) = graph.find(&name).and_then(|v| to.path_from(graph, v)) else {
-            continue;
-        };
+        let object = inventory.get(id);
         let first = graph
             .edge(path.edges[0])
             .evidence
