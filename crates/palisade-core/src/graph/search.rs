@@ -390,3 +390,85 @@ pub fn paths_to(
     });
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::VertexKind;
+    use crate::graph::techniques::TECHNIQUES;
+
+    /// a → b → d, a → c → d, a → d via e → f (longer), and b → c.
+    fn diamond() -> (Graph, Vec<VertexId>) {
+        let mut g = Graph::default();
+        let names = ["a", "b", "c", "d", "e", "f"];
+        let v: Vec<VertexId> = names
+            .iter()
+            .map(|n| g.vertex(VertexKind::Workload, n))
+            .collect();
+        let t = TECHNIQUES[0].meta;
+        for (from, to) in [
+            (0, 1),
+            (1, 3),
+            (0, 2),
+            (2, 3),
+            (0, 4),
+            (4, 5),
+            (5, 3),
+            (1, 2),
+        ] {
+            g.add_edge(v[from], v[to], t, Vec::new());
+        }
+        (g, v)
+    }
+
+    fn names(g: &Graph, p: &Path) -> String {
+        p.display(g)
+    }
+
+    #[test]
+    fn yen_finds_the_k_shortest_loop_free_paths_in_order() {
+        let (g, v) = diamond();
+        let targets = mask(&g, &[v[3]]);
+        let found: Vec<String> = k_shortest(&g, v[0], &targets, 10, 12)
+            .iter()
+            .map(|p| names(&g, p))
+            .collect();
+        assert_eq!(
+            found,
+            ["a → b → d", "a → c → d", "a → b → c → d", "a → e → f → d"]
+        );
+        assert_eq!(k_shortest(&g, v[0], &targets, 10, 2).len(), 2);
+    }
+
+    #[test]
+    fn backward_pass_and_blocking_agree_with_forward_search() {
+        let (g, v) = diamond();
+        let to = ToTargets::new(&g, &[v[3]], 12, &Blocked::none(&g));
+        assert_eq!(to.distance[v[0] as usize], 2);
+        assert!(!to.reaches(v[3]));
+        let mut blocked = Blocked::none(&g);
+        blocked.vertex(v[1]);
+        blocked.vertex(v[2]);
+        let around = shortest(&g, v[0], &mask(&g, &[v[3]]), 12, &blocked).expect("a path");
+        assert_eq!(names(&g, &around), "a → e → f → d");
+        let reach = blast_radius(&g, v[4], 12);
+        assert_eq!(reach.reached.len(), 2);
+    }
+
+    #[test]
+    fn cut_prefers_the_edge_every_path_needs() {
+        let mut g = Graph::default();
+        let t = TECHNIQUES[0].meta;
+        let s1 = g.vertex(VertexKind::Workload, "s1");
+        let s2 = g.vertex(VertexKind::Workload, "s2");
+        let hub = g.vertex(VertexKind::ServiceAccount, "hub");
+        let admin = g.vertex(VertexKind::ClusterAdmin, "cluster-admin");
+        g.add_edge(s1, hub, t, Vec::new());
+        g.add_edge(s2, hub, t, Vec::new());
+        g.add_edge(hub, admin, t, Vec::new());
+        let ranked = cut(&g, &[s1, s2], &[admin], 12, 10);
+        assert_eq!(g.edge(ranked[0].edge).from, hub);
+        assert_eq!(ranked[0].sources_cut_off, 2);
+        assert_eq!(ranked[1].sources_cut_off, 1);
+    }
+}
