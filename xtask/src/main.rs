@@ -2,13 +2,17 @@
 //! `docs/checks/` from the registry (and `docs/detect-rules.md` from the detection engine), so
 //! the reference can never drift from the code;
 //! `cargo xtask gen` writes synthetic workloads and `cargo xtask bench` times `palisade scan`;
-//! `cargo xtask gen-rbac` and `cargo xtask bench-rbac` do the same for RBAC analysis at scale.
+//! `cargo xtask gen-rbac` and `cargo xtask bench-rbac` do the same for RBAC analysis at scale;
+//! `cargo xtask gen-paths` and `cargo xtask bench-paths` for attack paths; `cargo xtask bench-node`
+//! times the CIS node check.
 
 mod bench;
 mod bench_node;
+mod bench_paths;
 mod bench_rbac;
 mod detect_docs;
 mod generate;
+mod generate_paths;
 mod generate_rbac;
 
 use std::collections::BTreeMap;
@@ -200,6 +204,48 @@ fn gen_rbac_command(args: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn gen_paths_command(args: &[&str]) -> anyhow::Result<()> {
+    let mut sizes = generate_paths::PathSizes::default();
+    let mut out = None;
+    let mut seed = generate::DEFAULT_SEED;
+    let mut rest = args.iter();
+    while let Some(&flag) = rest.next() {
+        let value = rest
+            .next()
+            .with_context(|| format!("{flag} needs a value"))?;
+        let number = || {
+            value
+                .parse::<usize>()
+                .with_context(|| format!("{flag}: not a number"))
+        };
+        match flag {
+            "--pods" => sizes.pods = number()?,
+            "--service-accounts" => sizes.service_accounts = number()?,
+            "--bindings" => sizes.bindings = number()?,
+            "--nodes" => sizes.nodes = number()?,
+            "--namespaces" => sizes.namespaces = number()?,
+            "--out" => out = Some(PathBuf::from(value)),
+            "--seed" => seed = value.parse().context("--seed: not a number")?,
+            _ => bail!("unknown option {flag}"),
+        }
+    }
+    let Some(out) = out else {
+        bail!(
+            "usage: cargo xtask gen-paths [--pods N] [--service-accounts N] [--bindings N] \
+             [--nodes N] [--namespaces N] --out DIR [--seed S]"
+        );
+    };
+    let (objects, files) = generate_paths::generate_paths(&sizes, &out, seed)?;
+    #[allow(clippy::print_stdout)]
+    {
+        println!(
+            "wrote {objects} objects in {files} files under {}",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args
@@ -215,13 +261,18 @@ fn main() -> ExitCode {
         ["gen-rbac", rest @ ..] => gen_rbac_command(rest),
         ["bench-rbac"] => bench_rbac::bench_rbac(&repo_root()),
         ["bench-node"] => bench_node::bench_node(&repo_root()),
+        ["gen-paths", rest @ ..] => gen_paths_command(rest),
+        ["bench-paths"] => bench_paths::bench_paths(&repo_root(), false),
+        ["bench-paths", "--in-process"] => bench_paths::bench_paths(&repo_root(), true),
         _ => Err(anyhow::anyhow!(
             "usage: cargo xtask docs [--check]\n       \
              cargo xtask gen --count N --out DIR [--seed S]\n       \
              cargo xtask bench\n       \
              cargo xtask gen-rbac [--namespaces N] [--roles R] [--service-accounts S] --out DIR [--seed S]\n       \
              cargo xtask bench-rbac\n       \
-             cargo xtask bench-node"
+             cargo xtask bench-node\n       \
+             cargo xtask gen-paths [--pods N] [--service-accounts N] [--bindings N] [--nodes N] [--namespaces N] --out DIR [--seed S]\n       \
+             cargo xtask bench-paths [--in-process]"
         )),
     };
     match result {

@@ -18,6 +18,7 @@ pub struct Inventory {
     objects: Vec<Object>,
     by_kind: BTreeMap<Box<str>, Vec<ObjectId>>,
     rbac: OnceLock<crate::rbac::Model>,
+    attack_graph: OnceLock<crate::graph::Graph>,
 }
 
 impl Inventory {
@@ -34,6 +35,7 @@ impl Inventory {
             objects,
             by_kind,
             rbac: OnceLock::new(),
+            attack_graph: OnceLock::new(),
         }
     }
 
@@ -41,6 +43,12 @@ impl Inventory {
     pub fn rbac(&self) -> &crate::rbac::Model {
         self.rbac
             .get_or_init(|| crate::rbac::Model::from_inventory(self))
+    }
+
+    /// The attack graph of the inventory (default options), built on first use.
+    pub fn attack_graph(&self) -> &crate::graph::Graph {
+        self.attack_graph
+            .get_or_init(|| crate::graph::Graph::from_inventory(self))
     }
 
     /// All objects, in input order.

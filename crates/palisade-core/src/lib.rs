@@ -10,6 +10,7 @@ pub mod check;
 pub mod checks;
 pub mod detect;
 pub mod document;
+pub mod graph;
 pub mod inventory;
 pub mod load;
 pub mod netpol;

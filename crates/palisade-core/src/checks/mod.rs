@@ -6,6 +6,7 @@
 use crate::check::Registered;
 
 pub mod network;
+pub mod paths;
 pub mod rbac;
 pub mod secrets;
 pub mod tenancy;
@@ -18,6 +19,7 @@ static AREAS: &[&[Registered]] = &[
     secrets::CHECKS,
     tenancy::CHECKS,
     rbac::CHECKS,
+    paths::CHECKS,
 ];
 
 /// Every check, in area order then id order.

@@ -7,6 +7,7 @@ pub mod json;
 pub mod junit;
 pub mod netpol;
 pub mod node;
+pub mod paths;
 pub mod pss;
 pub mod rbac;
 pub mod sarif;

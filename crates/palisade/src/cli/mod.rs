@@ -5,6 +5,7 @@ mod explain;
 mod netpol;
 mod node;
 mod output;
+mod paths;
 mod pss;
 mod rbac;
 mod scan;
@@ -52,6 +53,8 @@ enum Command {
     Netpol(netpol::NetpolArgs),
     /// CIS benchmark of this node's control plane, etcd and kubelet.
     Node(node::NodeArgs),
+    /// Attack paths across workloads, RBAC, nodes, secrets and the network.
+    Paths(paths::PathsArgs),
 }
 
 /// Runs the parsed command line.
@@ -69,5 +72,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rbac(args) => rbac::run(&args, cli.color),
         Command::Netpol(args) => netpol::run(&args, cli.color),
         Command::Node(args) => node::run(&args, cli.color),
+        Command::Paths(args) => paths::run(&args, cli.color),
     }
 }

@@ -5,6 +5,7 @@ mod catalog;
 mod formats;
 mod netpol;
 mod node;
+mod paths;
 mod pss;
 mod rbac;
 mod scan;

@@ -105,7 +105,7 @@ fn normalise(path: &str) -> String {
 }
 
 /// Whether a hostPath path exposes a runtime socket.
-fn exposes_runtime(path: &str) -> bool {
+pub(crate) fn exposes_runtime(path: &str) -> bool {
     let path = path.trim();
     if path.starts_with(r"\\") {
         let pipe = path.trim_end_matches('\\');

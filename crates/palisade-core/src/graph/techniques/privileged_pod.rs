@@ -1,0 +1,54 @@
+//! Permission to create or patch pods where Pod Security does not stop privileged pods → node.
+
+use super::Technique;
+use crate::graph::context::{ANY_NODE, permission_vertex_name};
+use crate::graph::{Capability, Context, EdgeSink, Evidence, VertexKind};
+
+declare_technique! {
+    /// ## What
+    /// Whoever may create pods (or patch a workload's template) in a namespace whose Namespace
+    /// does not enforce the baseline or restricted Pod Security Standard can run a privileged
+    /// pod with the host's namespaces and file system, and so owns the node it lands on.
+    ///
+    /// ## Why
+    /// Pod Security admission is what stands between "may create a pod" and "may run anything
+    /// as root on a node".
+    ///
+    /// ## Evidence
+    /// The grant of pod creation, and the missing `pod-security.kubernetes.io/enforce` label.
+    ///
+    /// ## MITRE
+    /// T1610 (Deploy Container), T1611 (Escape to Host).
+    pub struct PrivilegedPod {
+        id: "T-PRIVILEGED-POD",
+        slug: "privileged-pod",
+        name: "Create a privileged pod",
+        mitre: ["T1610", "T1611"],
+    }
+}
+
+impl Technique for PrivilegedPod {
+    fn add_edges(&self, context: &Context<'_>, out: &mut EdgeSink<'_>) {
+        for ((held, scope), grant) in &context.permission_sets {
+            if !matches!(held, Capability::CreatePods | Capability::PatchWorkloads)
+                || !context.admits_privileged_pods(scope.as_deref())
+            {
+                continue;
+            }
+            let from = out.vertex(
+                VertexKind::Permission,
+                &permission_vertex_name(*held, scope.as_deref()),
+            );
+            let node = out.vertex(VertexKind::Node, ANY_NODE);
+            let mut evidence = grant.clone();
+            evidence.push(Evidence::note(match scope {
+                Some(ns) => format!(
+                    "namespace {ns} does not enforce the baseline Pod Security Standard"
+                ),
+                None => "some namespace does not enforce the baseline Pod Security Standard"
+                    .to_string(),
+            }));
+            out.edge(from, node, evidence);
+        }
+    }
+}
