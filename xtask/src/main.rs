@@ -1,11 +1,14 @@
 //! Project automation: `cargo xtask docs [--check]` writes (or verifies) the check reference in
 //! `docs/checks/` from the registry, so the reference can never drift from the code;
 //! `cargo xtask gen` writes synthetic workloads and `cargo xtask bench` times `palisade scan`;
-//! `cargo xtask gen-rbac` and `cargo xtask bench-rbac` do the same for RBAC analysis at scale.
+//! `cargo xtask gen-rbac` and `cargo xtask bench-rbac` do the same for RBAC analysis at scale,
+//! `cargo xtask gen-netpol` and `cargo xtask bench-netpol` for NetworkPolicy connectivity.
 
 mod bench;
+mod bench_netpol;
 mod bench_rbac;
 mod generate;
+mod generate_netpol;
 mod generate_rbac;
 
 use std::collections::BTreeMap;
@@ -188,6 +191,46 @@ fn gen_rbac_command(args: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn gen_netpol_command(args: &[&str]) -> anyhow::Result<()> {
+    let mut sizes = generate_netpol::NetpolSizes::default();
+    let mut out = None;
+    let mut seed = generate::DEFAULT_SEED;
+    let mut rest = args.iter();
+    while let Some(&flag) = rest.next() {
+        let value = rest
+            .next()
+            .with_context(|| format!("{flag} needs a value"))?;
+        let number = || {
+            value
+                .parse::<usize>()
+                .with_context(|| format!("{flag}: not a number"))
+        };
+        match flag {
+            "--namespaces" => sizes.namespaces = number()?,
+            "--workloads" => sizes.workloads = number()?,
+            "--policies" => sizes.policies = number()?,
+            "--out" => out = Some(PathBuf::from(value)),
+            "--seed" => seed = value.parse().context("--seed: not a number")?,
+            _ => bail!("unknown option {flag}"),
+        }
+    }
+    let Some(out) = out else {
+        bail!(
+            "usage: cargo xtask gen-netpol [--namespaces N] [--workloads W] [--policies P] \
+             --out DIR [--seed S]"
+        );
+    };
+    let (objects, files) = generate_netpol::generate_netpol(&sizes, &out, seed)?;
+    #[allow(clippy::print_stdout)]
+    {
+        println!(
+            "wrote {objects} objects in {files} files under {}",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args
@@ -202,12 +245,16 @@ fn main() -> ExitCode {
         ["bench"] => bench::bench(&repo_root()),
         ["gen-rbac", rest @ ..] => gen_rbac_command(rest),
         ["bench-rbac"] => bench_rbac::bench_rbac(&repo_root()),
+        ["gen-netpol", rest @ ..] => gen_netpol_command(rest),
+        ["bench-netpol"] => bench_netpol::bench_netpol(&repo_root()),
         _ => Err(anyhow::anyhow!(
             "usage: cargo xtask docs [--check]\n       \
              cargo xtask gen --count N --out DIR [--seed S]\n       \
              cargo xtask bench\n       \
              cargo xtask gen-rbac [--namespaces N] [--roles R] [--service-accounts S] --out DIR [--seed S]\n       \
-             cargo xtask bench-rbac"
+             cargo xtask bench-rbac\n       \
+             cargo xtask gen-netpol [--namespaces N] [--workloads W] [--policies P] --out DIR [--seed S]\n       \
+             cargo xtask bench-netpol"
         )),
     };
     match result {

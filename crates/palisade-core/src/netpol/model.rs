@@ -8,6 +8,9 @@ use super::conn::{ConnSet, PortSet, Protocol};
 use super::{Connection, validate};
 use crate::document::{Node, Value};
 
+
+mod matrix;
+
 type Labels = BTreeMap<String, String>;
 
 /// The label every namespace carries with its own name.
@@ -309,6 +312,36 @@ pub struct Cluster {
     admin_priorities: BTreeMap<i64, String>,
     /// The file being read, to name it in errors.
     current_file: String,
+    /// Which policies select each workload, parallel to `workloads`.
+    selection: Vec<Selection>,
+    /// Position in `workloads` (while reading) by (namespace, name, kind), so that pods of one
+    /// owner find their workload without a scan.
+    workload_index: std::collections::HashMap<(String, String, String), usize>,
+}
+
+/// The policies that select one workload, found once so that evaluating a connection never
+/// scans every policy of the cluster.
+#[derive(Debug, Clone, Default)]
+struct Selection {
+    /// AdminNetworkPolicies whose subject holds the workload, in precedence order.
+    admin: Vec<usize>,
+    /// Whether the BaselineAdminNetworkPolicy's subject holds it.
+    baseline: bool,
+    /// NetworkPolicies that select it and isolate ingress.
+    ingress: Vec<usize>,
+    /// NetworkPolicies that select it and isolate egress.
+    egress: Vec<usize>,
+}
+
+/// One rule of one policy, in a direction known from context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum RuleRef {
+    /// Rule `.1` of AdminNetworkPolicy `.0` (index into `Cluster::admin`).
+    Admin(usize, usize),
+    /// Rule `.0` of the BaselineAdminNetworkPolicy.
+    Baseline(usize),
+    /// Rule `.1` of NetworkPolicy `.0`.
+    Policy(usize, usize),
 }
 
 fn kind_of<'a>(node: &'a Node, list_kind: Option<&'a str>) -> Option<&'a str> {
@@ -573,10 +606,11 @@ impl Cluster {
                 }
             }
         }
+        let key = (namespace.clone(), name.clone(), kind.clone());
         if let Some(existing) = self
-            .workloads
-            .iter_mut()
-            .find(|w| w.namespace == namespace && w.name == name && w.kind == kind)
+            .workload_index
+            .get(&key)
+            .map(|&i| &mut self.workloads[i])
         {
             for np in named_ports {
                 if !existing.named_ports.contains(&np) {
@@ -589,6 +623,7 @@ impl Cluster {
             }
             return;
         }
+        self.workload_index.insert(key, self.workloads.len());
         self.workloads.push(Workload {
             namespace,
             name,
@@ -799,12 +834,14 @@ impl Cluster {
 
     /// Applies one admin policy's rules, in order, to the connections still undecided.
     /// `Pass` moves connections to `passed`; `Allow` to `allowed`; `Deny` drops them.
+    /// `rule_ref` names rule `i` of the policy for `matches`.
     #[allow(clippy::too_many_arguments)]
     fn apply_admin(
         &self,
         policy: &AdminPolicy,
+        rule_ref: &dyn Fn(usize) -> RuleRef,
         ingress: bool,
-        other: Peer,
+        matches: &dyn Fn(RuleRef) -> bool,
         dst: Peer,
         undecided: &mut ConnSet,
         allowed: &mut ConnSet,
@@ -816,11 +853,11 @@ impl Cluster {
         } else {
             &policy.egress
         };
-        for rule in rules {
+        for (i, rule) in rules.iter().enumerate() {
             if undecided.is_empty() {
                 return;
             }
-            if !rule.peers.iter().any(|p| self.admin_peer_matches(p, other)) {
+            if !matches(rule_ref(i)) {
                 continue;
             }
             let ports = if rule.ports.is_empty() {
@@ -1010,8 +1047,92 @@ impl Cluster {
                 .or_insert_with(|| Labels::from([(NAMESPACE_NAME_LABEL.to_string(), ns.clone())]));
         }
         self.workloads.sort_by_key(Workload::display);
+        self.workload_index.clear();
         self.admin.sort_by_key(|p| p.priority);
         self.check_label_gaps();
+        self.index_selection();
+    }
+
+    /// Fills `selection`: for each workload, the policies of each tier that apply to it.
+    fn index_selection(&mut self) {
+        let mut by_namespace: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, p) in self.policies.iter().enumerate() {
+            by_namespace
+                .entry(p.namespace.as_str())
+                .or_default()
+                .push(i);
+        }
+        let selection = (0..self.workloads.len())
+            .map(|w| {
+                let workload = &self.workloads[w];
+                let mut sel = Selection {
+                    admin: (0..self.admin.len())
+                        .filter(|&p| self.admin_pods_match(&self.admin[p].subject, w))
+                        .collect(),
+                    baseline: self
+                        .baseline
+                        .as_ref()
+                        .is_some_and(|b| self.admin_pods_match(&b.subject, w)),
+                    ..Selection::default()
+                };
+                for &p in by_namespace
+                    .get(workload.namespace.as_str())
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                {
+                    let policy = &self.policies[p];
+                    if policy.selector.matches(&workload.labels) {
+                        if policy.isolates_ingress {
+                            sel.ingress.push(p);
+                        }
+                        if policy.isolates_egress {
+                            sel.egress.push(p);
+                        }
+                    }
+                }
+                sel
+            })
+            .collect();
+        self.selection = selection;
+    }
+
+    /// Whether rule `rule` (of direction `ingress`) names `other` as a peer.
+    fn rule_matches(&self, rule: RuleRef, ingress: bool, other: Peer) -> bool {
+        match rule {
+            RuleRef::Admin(p, r) => {
+                let policy = &self.admin[p];
+                let rules = if ingress {
+                    &policy.ingress
+                } else {
+                    &policy.egress
+                };
+                rules[r]
+                    .peers
+                    .iter()
+                    .any(|peer| self.admin_peer_matches(peer, other))
+            }
+            RuleRef::Baseline(r) => self.baseline.as_ref().is_some_and(|b| {
+                let rules = if ingress { &b.ingress } else { &b.egress };
+                rules[r]
+                    .peers
+                    .iter()
+                    .any(|peer| self.admin_peer_matches(peer, other))
+            }),
+            RuleRef::Policy(p, r) => {
+                let policy = &self.policies[p];
+                let rules = if ingress {
+                    &policy.ingress
+                } else {
+                    &policy.egress
+                };
+                match &rules[r].peers {
+                    None => true,
+                    Some(peers) => peers
+                        .iter()
+                        .any(|peer| self.peer_matches(policy, peer, other)),
+                }
+            }
+        }
     }
 
     /// Pods of one owner are analysed as one workload; a selector that matches some of them
@@ -1187,41 +1308,123 @@ impl Cluster {
         other: Peer,
         dst: Peer,
         ingress: bool,
+        trace: Option<&mut Vec<String>>,
+    ) -> ConnSet {
+        let matches = |rule: RuleRef| self.rule_matches(rule, ingress, other);
+        self.evaluate(subject, ingress, &matches, dst, trace)
+    }
+
+    /// The rules that can decide `subject`'s connections in one direction, in evaluation
+    /// order: admin rules by precedence, NetworkPolicy rules, baseline rules.
+    fn deciding_rules(&self, subject: usize, ingress: bool) -> Vec<RuleRef> {
+        let sel = &self.selection[subject];
+        let mut out = Vec::new();
+        for &p in &sel.admin {
+            let policy = &self.admin[p];
+            let n = if ingress {
+                policy.ingress.len()
+            } else {
+                policy.egress.len()
+            };
+            out.extend((0..n).map(|r| RuleRef::Admin(p, r)));
+        }
+        for &p in if ingress { &sel.ingress } else { &sel.egress } {
+            let policy = &self.policies[p];
+            let n = if ingress {
+                policy.ingress.len()
+            } else {
+                policy.egress.len()
+            };
+            out.extend((0..n).map(|r| RuleRef::Policy(p, r)));
+        }
+        if let Some(b) = self.baseline.as_ref().filter(|_| sel.baseline) {
+            let n = if ingress {
+                b.ingress.len()
+            } else {
+                b.egress.len()
+            };
+            out.extend((0..n).map(RuleRef::Baseline));
+        }
+        out
+    }
+
+    /// Whether a rule has ports that depend on the destination (named ports).
+    fn rule_names_ports(&self, rule: RuleRef, ingress: bool) -> bool {
+        let named = |ports: &[RulePort]| {
+            ports
+                .iter()
+                .any(|p| matches!(p.port, Some(PortValue::Named(_))))
+        };
+        match rule {
+            RuleRef::Admin(p, r) => {
+                let policy = &self.admin[p];
+                named(
+                    &if ingress {
+                        &policy.ingress
+                    } else {
+                        &policy.egress
+                    }[r]
+                        .ports,
+                )
+            }
+            RuleRef::Baseline(r) => self
+                .baseline
+                .as_ref()
+                .is_some_and(|b| named(&if ingress { &b.ingress } else { &b.egress }[r].ports)),
+            RuleRef::Policy(p, r) => {
+                let policy = &self.policies[p];
+                named(
+                    &if ingress {
+                        &policy.ingress
+                    } else {
+                        &policy.egress
+                    }[r]
+                        .ports,
+                )
+            }
+        }
+    }
+
+    /// What `subject`'s policies let through in one direction, given which of its rules match
+    /// the other party (`matches`); `dst` is where named ports are resolved.
+    fn evaluate(
+        &self,
+        subject: usize,
+        ingress: bool,
+        matches: &dyn Fn(RuleRef) -> bool,
+        dst: Peer,
         mut trace: Option<&mut Vec<String>>,
     ) -> ConnSet {
+        let sel = &self.selection[subject];
         let mut undecided = ConnSet::all();
         let mut allowed = ConnSet::none();
         let mut passed = ConnSet::none();
-        for p in &self.admin {
-            if self.admin_pods_match(&p.subject, subject) {
-                self.apply_admin(
-                    p,
-                    ingress,
-                    other,
-                    dst,
-                    &mut undecided,
-                    &mut allowed,
-                    &mut passed,
-                    trace.as_deref_mut(),
-                );
-            }
+        for &p in &sel.admin {
+            self.apply_admin(
+                &self.admin[p],
+                &|r| RuleRef::Admin(p, r),
+                ingress,
+                matches,
+                dst,
+                &mut undecided,
+                &mut allowed,
+                &mut passed,
+                trace.as_deref_mut(),
+            );
         }
         undecided.union_with(&passed);
-        if let Some(np) = self.policy_allows(subject, other, dst, ingress, trace.as_deref_mut()) {
+        if let Some(np) = self.policy_allows(subject, ingress, matches, dst, trace.as_deref_mut()) {
             allowed.union_with(&undecided.intersection(&np));
             return allowed;
         }
-        if let Some(b) = self
-            .baseline
-            .as_ref()
-            .filter(|b| self.admin_pods_match(&b.subject, subject))
-        {
+        if let Some(b) = self.baseline.as_ref().filter(|_| sel.baseline) {
             // The baseline has no Pass: its third set stays empty.
             let mut unused = ConnSet::none();
             self.apply_admin(
                 b,
+                &RuleRef::Baseline,
                 ingress,
-                other,
+                matches,
                 dst,
                 &mut undecided,
                 &mut allowed,
@@ -1246,33 +1449,21 @@ impl Cluster {
     fn policy_allows(
         &self,
         subject: usize,
-        other: Peer,
-        dst: Peer,
         ingress: bool,
+        matches: &dyn Fn(RuleRef) -> bool,
+        dst: Peer,
         mut trace: Option<&mut Vec<String>>,
     ) -> Option<ConnSet> {
-        let w = &self.workloads[subject];
-        let mut isolated = false;
+        let sel = &self.selection[subject];
+        let selecting = if ingress { &sel.ingress } else { &sel.egress };
         let mut allowed = ConnSet::none();
-        for p in &self.policies {
-            let applies = if ingress {
-                p.isolates_ingress
-            } else {
-                p.isolates_egress
-            };
-            if !applies || p.namespace != w.namespace || !p.selector.matches(&w.labels) {
-                continue;
-            }
-            isolated = true;
+        for &pi in selecting {
+            let p = &self.policies[pi];
             let direction = if ingress { "ingress" } else { "egress" };
             let rules = if ingress { &p.ingress } else { &p.egress };
             let mut admitted = false;
             for (i, rule) in rules.iter().enumerate() {
-                let peer_ok = match &rule.peers {
-                    None => true,
-                    Some(peers) => peers.iter().any(|peer| self.peer_matches(p, peer, other)),
-                };
-                if peer_ok {
+                if matches(RuleRef::Policy(pi, i)) {
                     let ports = Self::rule_ports(rule, dst, &self.workloads);
                     if let Some(t) = trace.as_deref_mut()
                         && !ports.is_empty()
@@ -1297,7 +1488,7 @@ impl Cluster {
                 ));
             }
         }
-        isolated.then_some(allowed)
+        (!selecting.is_empty()).then_some(allowed)
     }
 
     /// Why what flows from `src` to `dst` is allowed or denied, side by side.
@@ -1387,7 +1578,9 @@ impl Cluster {
         self.connectivity_where(|c| c.allows(protocol, port))
     }
 
-    fn connectivity_where(&self, keep: impl Fn(&ConnSet) -> bool) -> Vec<Connection> {
+    /// Pair by pair through [`Cluster::allowed`]: the reference the fast path is tested against.
+    #[cfg(test)]
+    fn connectivity_brute(&self, keep: impl Fn(&ConnSet) -> bool) -> Vec<Connection> {
         let sources: Vec<Peer> = self
             .external_ranges_of(true, false)
             .into_iter()
@@ -1811,6 +2004,20 @@ spec: {containers: [{name: c}]}
             "NetworkPolicy 'prod/db' isolates ingress and none of its rules admits the peer"
         );
         assert!(e.egress_reasons[0].contains("cluster default"));
+    }
+
+    #[test]
+    fn indexed_connectivity_equals_pair_by_pair_evaluation() {
+        let cases = [
+            String::new(),
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: prod}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n  ingress: [{ports: [{port: http}, {port: dns, protocol: UDP}]}]\n  egress: [{ports: [{port: http}]}, {to: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}]}]".to_string(),
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: prod}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  ingress:\n  - from:\n    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: dev}}\n    - podSelector: {matchLabels: {app: web}}\n  egress: [{to: [{podSelector: {}}], ports: [{port: http}]}]".to_string(),
+            format!("{ANP}\nmetadata: {{name: p}}\nspec:\n  priority: 1\n  subject: {{namespaces: {{}}}}\n  ingress: [{{action: Pass, from: [{{namespaces: {{}}}}], ports: [{{namedPort: http}}]}}]\n  egress: [{{action: Deny, to: [{{pods: {{namespaceSelector: {{}}, podSelector: {{matchLabels: {{app: db}}}}}}}}]}}]\n---\n{BANP}\nmetadata: {{name: default}}\nspec:\n  subject: {{namespaces: {{}}}}\n  ingress: [{{action: Deny, from: [{{namespaces: {{matchLabels: {{kubernetes.io/metadata.name: dev}}}}}}]}}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: np, namespace: prod}}\nspec:\n  podSelector: {{matchLabels: {{app: db}}}}\n  ingress: [{{ports: [{{port: 5432}}]}}]"),
+        ];
+        for case in &cases {
+            let c = cluster(case);
+            assert_eq!(c.connectivity(), c.connectivity_brute(|_| true), "{case}");
+        }
     }
 
     #[test]
