@@ -78,6 +78,8 @@ pub enum Area {
     Tenancy,
     /// Role-based access control.
     Rbac,
+    /// NetworkPolicy lint.
+    Netpol,
 }
 
 impl Area {
@@ -89,6 +91,7 @@ impl Area {
             Area::Secrets => "secrets",
             Area::Tenancy => "tenancy",
             Area::Rbac => "rbac",
+            Area::Netpol => "netpol",
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::check::Registered;
 
+pub mod netpol;
 pub mod network;
 pub mod rbac;
 pub mod secrets;
@@ -18,6 +19,7 @@ static AREAS: &[&[Registered]] = &[
     secrets::CHECKS,
     tenancy::CHECKS,
     rbac::CHECKS,
+    netpol::CHECKS,
 ];
 
 /// Every check, in area order then id order.

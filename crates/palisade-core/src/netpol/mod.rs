@@ -26,6 +26,7 @@ mod model;
 pub mod validate;
 
 pub use conn::{ConnSet, PortSet, Protocol};
+pub use model::lint::{Lint, LintFinding, lint};
 pub use model::{Cluster, Explanation, Peer, Workload, parse_peer};
 
 /// Assumptions under which results hold, for outputs to state.

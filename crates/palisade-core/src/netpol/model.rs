@@ -8,7 +8,7 @@ use super::conn::{ConnSet, PortSet, Protocol};
 use super::{Connection, validate};
 use crate::document::{Node, Value};
 
-
+pub mod lint;
 mod matrix;
 
 type Labels = BTreeMap<String, String>;
