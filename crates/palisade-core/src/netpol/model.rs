@@ -299,7 +299,9 @@ pub struct Cluster {
     policies: Vec<Policy>,
     /// AdminNetworkPolicies, highest precedence (lowest priority number) first.
     admin: Vec<AdminPolicy>,
-    baseline: Option<AdminPolicy>,
+    /// The baseline tier: Baseline ClusterNetworkPolicies and the
+    /// BaselineAdminNetworkPolicy, in precedence order.
+    baselines: Vec<AdminPolicy>,
     services: Vec<Service>,
     exposures: Vec<Exposure>,
     /// Problems met while reading (unsupported values, malformed fields).
@@ -309,7 +311,8 @@ pub struct Cluster {
     pub errors: Vec<String>,
     /// Names already seen, to report duplicates: (kind, namespace, name).
     seen: BTreeSet<(String, String, String)>,
-    admin_priorities: BTreeMap<i64, String>,
+    /// Priorities taken, by tier (`Admin`, `Baseline`).
+    admin_priorities: BTreeMap<(String, i64), String>,
     /// The file being read, to name it in errors.
     current_file: String,
     /// Which policies select each workload, parallel to `workloads`.
@@ -325,8 +328,8 @@ pub struct Cluster {
 struct Selection {
     /// AdminNetworkPolicies whose subject holds the workload, in precedence order.
     admin: Vec<usize>,
-    /// Whether the BaselineAdminNetworkPolicy's subject holds it.
-    baseline: bool,
+    /// Baseline-tier policies whose subject holds it, in precedence order.
+    baseline: Vec<usize>,
     /// NetworkPolicies that select it and isolate ingress.
     ingress: Vec<usize>,
     /// NetworkPolicies that select it and isolate egress.
@@ -338,8 +341,8 @@ struct Selection {
 enum RuleRef {
     /// Rule `.1` of AdminNetworkPolicy `.0` (index into `Cluster::admin`).
     Admin(usize, usize),
-    /// Rule `.0` of the BaselineAdminNetworkPolicy.
-    Baseline(usize),
+    /// Rule `.1` of baseline-tier policy `.0` (index into `Cluster::baselines`).
+    Baseline(usize, usize),
     /// Rule `.1` of NetworkPolicy `.0`.
     Policy(usize, usize),
 }
@@ -437,6 +440,11 @@ impl Cluster {
             }
             return;
         }
+        let api_version = node.get("apiVersion").and_then(Node::as_str).unwrap_or("");
+        if kind == "ClusterNetworkPolicy" && !api_version.starts_with("policy.networking.k8s.io/") {
+            // Network plugins have their own kinds of this name, with other schemas.
+            return;
+        }
         let meta = node.get("metadata");
         let namespace = text(meta.and_then(|m| m.get("namespace")))
             .filter(|n| !n.is_empty())
@@ -457,15 +465,8 @@ impl Cluster {
             "Service" => self.add_service(node, namespace, name),
             "Ingress" => self.add_ingress(node, &namespace),
             "Route" => self.add_route(node, namespace),
-            "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" => {
-                let Some(policy) = self.parse_admin(node, kind, &name) else {
-                    return;
-                };
-                if kind == "AdminNetworkPolicy" {
-                    self.admin.push(policy);
-                } else {
-                    self.baseline = Some(policy);
-                }
+            "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "ClusterNetworkPolicy" => {
+                self.add_admin(node, kind, &name);
             }
             "Pod" => {
                 let owner = meta
@@ -521,11 +522,31 @@ impl Cluster {
         }
     }
 
+    /// Files an admin-tier or baseline-tier policy where it belongs.
+    fn add_admin(&mut self, node: &Node, kind: &str, name: &str) {
+        let baseline = match kind {
+            "BaselineAdminNetworkPolicy" => true,
+            "ClusterNetworkPolicy" => {
+                node.path(&["spec", "tier"]).and_then(Node::as_str) == Some("Baseline")
+            }
+            _ => false,
+        };
+        let Some(policy) = self.parse_admin(node, kind, name) else {
+            return;
+        };
+        if baseline {
+            self.baselines.push(policy);
+        } else {
+            self.admin.push(policy);
+        }
+    }
+
     fn validate(&mut self, node: &Node, kind: &str, namespace: &str, name: &str) {
         let (problems, scope) = match kind {
             "NetworkPolicy" => (validate::network_policy(node), namespace),
             "AdminNetworkPolicy" => (validate::admin_policy(node, false), ""),
             "BaselineAdminNetworkPolicy" => (validate::admin_policy(node, true), ""),
+            "ClusterNetworkPolicy" => (validate::cluster_policy(node), ""),
             "Namespace" => (Vec::new(), ""),
             _ => return,
         };
@@ -566,8 +587,15 @@ impl Cluster {
             ));
         }
         let priority = node.path(&["spec", "priority"]).and_then(Node::as_i64);
-        if let Some(priority) = priority.filter(|_| kind == "AdminNetworkPolicy")
-            && let Some(other) = self.admin_priorities.insert(priority, name.to_string())
+        let tier = match kind {
+            "AdminNetworkPolicy" => Some("Admin"),
+            "ClusterNetworkPolicy" => node.path(&["spec", "tier"]).and_then(Node::as_str),
+            _ => None,
+        };
+        if let (Some(priority), Some(tier)) = (priority, tier)
+            && let Some(other) = self
+                .admin_priorities
+                .insert((tier.to_string(), priority), name.to_string())
         {
             self.errors.push(format!(
                 "{label}: line {line}: priority {priority} is also that of {other}; the order between them is undefined"
@@ -746,17 +774,24 @@ impl Cluster {
 
     fn parse_admin(&mut self, node: &Node, kind: &str, name: &str) -> Option<AdminPolicy> {
         let spec = node.get("spec")?;
-        let priority = spec.get("priority").and_then(Node::as_i64).unwrap_or(0);
+        let cluster_policy = kind == "ClusterNetworkPolicy";
+        // The BaselineAdminNetworkPolicy has no priority; it comes after the Baseline-tier
+        // ClusterNetworkPolicies.
+        let priority = if kind == "BaselineAdminNetworkPolicy" {
+            i64::MAX
+        } else {
+            spec.get("priority").and_then(Node::as_i64).unwrap_or(0)
+        };
         let Some(subject) = spec.get("subject").and_then(parse_admin_pods) else {
             self.warnings
                 .push(format!("{kind} {name}: no valid subject; policy ignored"));
             return None;
         };
         let mut policy = AdminPolicy {
-            kind: if kind == "AdminNetworkPolicy" {
-                "AdminNetworkPolicy"
-            } else {
-                "BaselineAdminNetworkPolicy"
+            kind: match kind {
+                "AdminNetworkPolicy" => "AdminNetworkPolicy",
+                "ClusterNetworkPolicy" => "ClusterNetworkPolicy",
+                _ => "BaselineAdminNetworkPolicy",
             },
             name: name.to_string(),
             priority,
@@ -767,9 +802,10 @@ impl Cluster {
         for (key, peers_key) in [("ingress", "from"), ("egress", "to")] {
             for r in spec.get(key).map(Node::items).unwrap_or_default() {
                 let action = match r.get("action").and_then(Node::as_str) {
-                    Some("Allow") => AdminAction::Allow,
+                    Some("Allow") if !cluster_policy => AdminAction::Allow,
+                    Some("Accept") if cluster_policy => AdminAction::Allow,
                     Some("Deny") => AdminAction::Deny,
-                    Some("Pass") if kind == "AdminNetworkPolicy" => AdminAction::Pass,
+                    Some("Pass") if kind != "BaselineAdminNetworkPolicy" => AdminAction::Pass,
                     other => {
                         self.warnings.push(format!(
                             "{kind} {name}: unsupported action `{}`; rule ignored",
@@ -787,13 +823,18 @@ impl Cluster {
                                 .filter_map(|n| n.as_str().and_then(parse_ipv4_cidr))
                                 .collect(),
                         ));
-                    } else if p.get("nodes").is_some() {
+                    } else if p.get("nodes").is_some() || p.get("domainNames").is_some() {
+                        // Neither nodes nor DNS names are modelled: these peers match nothing.
                         peers.push(AdminPeer::Nodes);
                     } else if let Some(pods) = parse_admin_pods(p) {
                         peers.push(AdminPeer::Pods(pods));
                     }
                 }
-                let ports = parse_admin_ports(r);
+                let ports = if cluster_policy {
+                    parse_cluster_protocols(r)
+                } else {
+                    parse_admin_ports(r)
+                };
                 let rule = AdminRule {
                     name: text(r.get("name")).unwrap_or_default(),
                     action,
@@ -1049,6 +1090,7 @@ impl Cluster {
         self.workloads.sort_by_key(Workload::display);
         self.workload_index.clear();
         self.admin.sort_by_key(|p| p.priority);
+        self.baselines.sort_by_key(|p| p.priority);
         self.check_label_gaps();
         self.index_selection();
     }
@@ -1069,10 +1111,9 @@ impl Cluster {
                     admin: (0..self.admin.len())
                         .filter(|&p| self.admin_pods_match(&self.admin[p].subject, w))
                         .collect(),
-                    baseline: self
-                        .baseline
-                        .as_ref()
-                        .is_some_and(|b| self.admin_pods_match(&b.subject, w)),
+                    baseline: (0..self.baselines.len())
+                        .filter(|&p| self.admin_pods_match(&self.baselines[p].subject, w))
+                        .collect(),
                     ..Selection::default()
                 };
                 for &p in by_namespace
@@ -1111,13 +1152,14 @@ impl Cluster {
                     .iter()
                     .any(|peer| self.admin_peer_matches(peer, other))
             }
-            RuleRef::Baseline(r) => self.baseline.as_ref().is_some_and(|b| {
+            RuleRef::Baseline(p, r) => {
+                let b = &self.baselines[p];
                 let rules = if ingress { &b.ingress } else { &b.egress };
                 rules[r]
                     .peers
                     .iter()
                     .any(|peer| self.admin_peer_matches(peer, other))
-            }),
+            }
             RuleRef::Policy(p, r) => {
                 let policy = &self.policies[p];
                 let rules = if ingress {
@@ -1168,7 +1210,7 @@ impl Cluster {
                     ));
                 }
             }
-            for p in self.admin.iter().chain(&self.baseline) {
+            for p in self.admin.iter().chain(&self.baselines) {
                 let mut sets: Vec<&AdminPods> = vec![&p.subject];
                 for rule in p.ingress.iter().chain(&p.egress) {
                     for peer in &rule.peers {
@@ -1239,7 +1281,7 @@ impl Cluster {
                 }
             }
         }
-        for p in self.admin.iter().chain(&self.baseline) {
+        for p in self.admin.iter().chain(&self.baselines) {
             let rules = p
                 .ingress
                 .iter()
@@ -1337,13 +1379,14 @@ impl Cluster {
             };
             out.extend((0..n).map(|r| RuleRef::Policy(p, r)));
         }
-        if let Some(b) = self.baseline.as_ref().filter(|_| sel.baseline) {
+        for &p in &sel.baseline {
+            let b = &self.baselines[p];
             let n = if ingress {
                 b.ingress.len()
             } else {
                 b.egress.len()
             };
-            out.extend((0..n).map(RuleRef::Baseline));
+            out.extend((0..n).map(|r| RuleRef::Baseline(p, r)));
         }
         out
     }
@@ -1367,10 +1410,10 @@ impl Cluster {
                         .ports,
                 )
             }
-            RuleRef::Baseline(r) => self
-                .baseline
-                .as_ref()
-                .is_some_and(|b| named(&if ingress { &b.ingress } else { &b.egress }[r].ports)),
+            RuleRef::Baseline(p, r) => {
+                let b = &self.baselines[p];
+                named(&if ingress { &b.ingress } else { &b.egress }[r].ports)
+            }
             RuleRef::Policy(p, r) => {
                 let policy = &self.policies[p];
                 named(
@@ -1417,21 +1460,23 @@ impl Cluster {
             allowed.union_with(&undecided.intersection(&np));
             return allowed;
         }
-        if let Some(b) = self.baseline.as_ref().filter(|_| sel.baseline) {
-            // The baseline has no Pass: its third set stays empty.
-            let mut unused = ConnSet::none();
+        // A Pass in the baseline tier hands the connection to the next tier, the cluster
+        // default, which allows it.
+        let mut passed_on = ConnSet::none();
+        for &p in &sel.baseline {
             self.apply_admin(
-                b,
-                &RuleRef::Baseline,
+                &self.baselines[p],
+                &|r| RuleRef::Baseline(p, r),
                 ingress,
                 matches,
                 dst,
                 &mut undecided,
                 &mut allowed,
-                &mut unused,
+                &mut passed_on,
                 trace.as_deref_mut(),
             );
         }
+        undecided.union_with(&passed_on);
         if let Some(t) = trace
             && !undecided.is_empty()
         {
@@ -1682,6 +1727,54 @@ fn parse_admin_ports(r: &Node) -> Vec<RulePort> {
                     end_port: None,
                 });
             }
+        }
+    }
+    ports
+}
+
+/// The `protocols` of a ClusterNetworkPolicy rule (`tcp`/`udp`/`sctp` with a destination port
+/// number or range, or a destination named port).
+fn parse_cluster_protocols(r: &Node) -> Vec<RulePort> {
+    let mut ports = Vec::new();
+    for entry in r.get("protocols").map(Node::items).unwrap_or_default() {
+        if let Some(named) = entry.get("destinationNamedPort").and_then(Node::as_str) {
+            // Like the admin API's namedPort: the container port of that name, whatever its
+            // protocol.
+            for protocol in Protocol::ALL {
+                ports.push(RulePort {
+                    protocol,
+                    port: Some(PortValue::Named(named.to_string())),
+                    end_port: None,
+                });
+            }
+            continue;
+        }
+        for (key, protocol) in [
+            ("tcp", Protocol::Tcp),
+            ("udp", Protocol::Udp),
+            ("sctp", Protocol::Sctp),
+        ] {
+            let Some(matcher) = entry.get(key) else {
+                continue;
+            };
+            let port = matcher.get("destinationPort");
+            let (start, end) = match (
+                port.and_then(|p| p.get("number")).and_then(as_port),
+                port.and_then(|p| p.get("range")),
+            ) {
+                (Some(n), _) => (Some(n), None),
+                (None, Some(range)) => (
+                    range.get("start").and_then(as_port),
+                    range.get("end").and_then(as_port),
+                ),
+                // No port: every port of the protocol.
+                (None, None) => (None, None),
+            };
+            ports.push(RulePort {
+                protocol,
+                port: start.map(PortValue::Number),
+                end_port: end,
+            });
         }
     }
     ports
@@ -1954,6 +2047,48 @@ spec: {containers: [{name: c}]}
         ));
         assert_eq!(conn(&c, "dev/client", "prod/web"), "UDP 53");
         assert_eq!(conn(&c, "dev/client", "prod/db"), "No Connections");
+    }
+
+    const CNP: &str = "apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy";
+
+    #[test]
+    fn cluster_network_policies_admin_tier_decides_before_network_policies() {
+        let c = cluster(&format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: deny, namespace: prod}}\nspec: {{podSelector: {{}}}}\n---\n{CNP}\nmetadata: {{name: a}}\nspec:\n  tier: Admin\n  priority: 5\n  subject: {{namespaces: {{matchLabels: {{env: prod}}}}}}\n  ingress:\n  - {{action: Deny, from: [{{namespaces: {{}}}}], protocols: [{{tcp: {{destinationPort: {{number: 22}}}}}}]}}\n  - {{action: Accept, from: [{{namespaces: {{}}}}], protocols: [{{tcp: {{destinationPort: {{range: {{start: 20, end: 30}}}}}}}}, {{destinationNamedPort: dns}}]}}"
+        ));
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        assert_eq!(conn(&c, "dev/client", "prod/web"), "TCP 20-21,23-30,UDP 53");
+        assert_eq!(conn(&c, "dev/client", "prod/db"), "TCP 20-21,23-30");
+    }
+
+    #[test]
+    fn cluster_network_policies_baseline_tier_by_priority_with_pass_to_the_default() {
+        let c = cluster(&format!(
+            "{CNP}\nmetadata: {{name: b1}}\nspec:\n  tier: Baseline\n  priority: 1\n  subject: {{namespaces: {{}}}}\n  ingress: [{{action: Pass, from: [{{pods: {{namespaceSelector: {{}}, podSelector: {{matchLabels: {{app: client}}}}}}}}]}}]\n---\n{CNP}\nmetadata: {{name: b2}}\nspec:\n  tier: Baseline\n  priority: 2\n  subject: {{namespaces: {{}}}}\n  ingress: [{{action: Deny, from: [{{namespaces: {{}}}}]}}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: np, namespace: prod}}\nspec:\n  podSelector: {{matchLabels: {{app: db}}}}\n  ingress: [{{ports: [{{port: 5432}}]}}]"
+        ));
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        // Passed by the first baseline policy: the cluster default allows it.
+        assert_eq!(conn(&c, "dev/client", "prod/web"), "All Connections");
+        // Denied by the second.
+        assert_eq!(conn(&c, "prod/db", "prod/web"), "No Connections");
+        // A NetworkPolicy isolates db: the baseline tier is not consulted.
+        assert_eq!(conn(&c, "prod/web", "prod/db"), "TCP 5432");
+        assert_eq!(c.connectivity(), c.connectivity_brute(|_| true));
+    }
+
+    #[test]
+    fn cluster_network_policies_are_validated() {
+        let c = cluster(&format!(
+            "{CNP}\nmetadata: {{name: x}}\nspec:\n  tier: Admin\n  priority: 3\n  subject: {{namespaces: {{}}}}\n  ingress: [{{action: Allow, from: [{{namespaces: {{}}}}]}}]\n---\n{CNP}\nmetadata: {{name: y}}\nspec:\n  tier: Admin\n  priority: 3\n  subject: {{namespaces: {{}}}}\n  egress: [{{action: Deny, to: [{{networks: [10.0.0.0/33]}}]}}]\n---\napiVersion: crd.antrea.io/v1beta1\nkind: ClusterNetworkPolicy\nmetadata: {{name: other-schema}}\nspec: {{priority: 1}}"
+        ));
+        let all = c.errors.join("\n");
+        assert!(
+            all.contains("action must be one of Accept, Deny, Pass"),
+            "{all}"
+        );
+        assert!(all.contains("invalid network `10.0.0.0/33`"), "{all}");
+        assert!(all.contains("priority 3 is also that of x"), "{all}");
+        assert!(!all.contains("other-schema"), "{all}");
     }
 
     #[test]

@@ -74,9 +74,9 @@ impl Cluster {
                 let n = count(a.ingress.len(), a.egress.len());
                 out.extend((0..n).map(|r| (RuleRef::Admin(p, r), ingress)));
             }
-            if let Some(b) = &self.baseline {
+            for (p, b) in self.baselines.iter().enumerate() {
                 let n = count(b.ingress.len(), b.egress.len());
-                out.extend((0..n).map(|r| (RuleRef::Baseline(r), ingress)));
+                out.extend((0..n).map(|r| (RuleRef::Baseline(p, r), ingress)));
             }
             for (p, np) in self.policies.iter().enumerate() {
                 let n = count(np.ingress.len(), np.egress.len());
@@ -139,14 +139,11 @@ impl Cluster {
                     }
                 }
             }
-            RuleRef::Admin(..) | RuleRef::Baseline(_) => {
-                let policy = match rule {
-                    RuleRef::Admin(p, _) => Some(&self.admin[p]),
-                    _ => self.baseline.as_ref(),
-                };
-                let (RuleRef::Admin(_, r) | RuleRef::Baseline(r) | RuleRef::Policy(_, r)) = rule;
-                let Some(policy) = policy else {
-                    return Targets::default();
+            RuleRef::Admin(p, r) | RuleRef::Baseline(p, r) => {
+                let policy = if matches!(rule, RuleRef::Admin(..)) {
+                    &self.admin[p]
+                } else {
+                    &self.baselines[p]
                 };
                 let rules = if ingress {
                     &policy.ingress
