@@ -1,6 +1,7 @@
 //! Writing NetworkPolicy connectivity lists and diffs: text (`src => dst : conn`; diff lines
 //! `diff-type: …, source: …`), the `palisade.netpol.list/v1` and `palisade.netpol.diff/v1`
-//! JSON documents, CSV and Markdown tables.
+//! JSON documents, CSV and Markdown tables, and Graphviz graphs (workloads grouped by namespace,
+//! one labelled edge per connection).
 
 use std::io::{self, Write};
 
@@ -23,6 +24,67 @@ pub enum ListFormat {
     Csv,
     /// A Markdown table.
     Md,
+    /// A Graphviz `digraph`: a box per namespace holding its workloads, external ranges and
+    /// the ingress controller outside, one edge per connection labelled with what flows.
+    Dot,
+}
+
+fn dot_quote(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// One edge of a graph: source, destination, label and Graphviz attributes beyond the label.
+struct DotEdge<'a> {
+    src: &'a str,
+    dst: &'a str,
+    label: String,
+    style: &'static str,
+}
+
+/// Writes a `digraph` of `edges`: every peer they name as a node, workloads inside a cluster
+/// box per namespace.
+fn write_dot(out: &mut dyn Write, edges: &[DotEdge<'_>]) -> io::Result<()> {
+    let mut namespaces: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+        std::collections::BTreeMap::new();
+    let mut outside: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    for e in edges {
+        for peer in [e.src, e.dst] {
+            match peer.split_once('/') {
+                Some((ns, _)) if !peer.ends_with("[External]") => {
+                    namespaces.entry(ns).or_default().insert(peer);
+                }
+                _ => {
+                    outside.insert(peer);
+                }
+            }
+        }
+    }
+    writeln!(out, "digraph netpol {{")?;
+    writeln!(out, "\trankdir=LR")?;
+    writeln!(out, "\tnode [shape=box style=rounded]")?;
+    for (i, (ns, peers)) in namespaces.iter().enumerate() {
+        writeln!(out, "\tsubgraph cluster_{i} {{")?;
+        writeln!(out, "\t\tlabel={}", dot_quote(&format!("namespace {ns}")))?;
+        for peer in peers {
+            let short = peer.split_once('/').map_or(*peer, |(_, n)| n);
+            writeln!(out, "\t\t{} [label={}]", dot_quote(peer), dot_quote(short))?;
+        }
+        writeln!(out, "\t}}")?;
+    }
+    for peer in &outside {
+        writeln!(out, "\t{} [shape=ellipse]", dot_quote(peer))?;
+    }
+    for e in edges {
+        writeln!(
+            out,
+            "\t{} -> {} [label={}{}]",
+            dot_quote(e.src),
+            dot_quote(e.dst),
+            dot_quote(&e.label),
+            e.style
+        )?;
+    }
+    writeln!(out, "}}")
 }
 
 #[derive(Serialize)]
@@ -95,6 +157,18 @@ pub fn write_list(
                 writeln!(out, "| {} | {} | {} |", c.src, c.dst, c.conn)?;
             }
         }
+        ListFormat::Dot => {
+            let edges: Vec<DotEdge<'_>> = connections
+                .iter()
+                .map(|c| DotEdge {
+                    src: &c.src,
+                    dst: &c.dst,
+                    label: c.conn.clone(),
+                    style: "",
+                })
+                .collect();
+            write_dot(out, &edges)?;
+        }
     }
     Ok(())
 }
@@ -158,6 +232,18 @@ pub fn write_permitted(
             for c in connections {
                 writeln!(out, "| {} | {} |", c.src, c.dst)?;
             }
+        }
+        ListFormat::Dot => {
+            let edges: Vec<DotEdge<'_>> = connections
+                .iter()
+                .map(|c| DotEdge {
+                    src: &c.src,
+                    dst: &c.dst,
+                    label: on.to_string(),
+                    style: "",
+                })
+                .collect();
+            write_dot(out, &edges)?;
         }
     }
     Ok(())
@@ -275,8 +361,38 @@ pub fn write_diff(
                 )?;
             }
         }
+        ListFormat::Dot => write_diff_dot(out, entries)?,
     }
     Ok(())
+}
+
+/// A diff as a graph: added edges green, removed ones dashed red, changed ones orange with
+/// both states in the label.
+fn write_diff_dot(out: &mut dyn Write, entries: &[DiffEntry]) -> io::Result<()> {
+    let edges: Vec<DotEdge<'_>> = entries
+        .iter()
+        .map(|e| {
+            let (label, style) = match e.kind {
+                crate::netpol::diff::DiffKind::Added => {
+                    (e.after.clone(), " color=darkgreen fontcolor=darkgreen")
+                }
+                crate::netpol::diff::DiffKind::Removed => {
+                    (e.before.clone(), " color=red fontcolor=red style=dashed")
+                }
+                crate::netpol::diff::DiffKind::Changed => (
+                    format!("{} -> {}", e.before, e.after),
+                    " color=darkorange fontcolor=darkorange",
+                ),
+            };
+            DotEdge {
+                src: &e.src,
+                dst: &e.dst,
+                label,
+                style,
+            }
+        })
+        .collect();
+    write_dot(out, &edges)
 }
 
 #[cfg(test)]
@@ -316,6 +432,13 @@ mod tests {
         assert_eq!(json["schema"], LIST_SCHEMA);
         assert_eq!(json["assumptions"][0], "x");
         assert_eq!(json["connections"][0]["conn"], "TCP 80,UDP 53");
+        let dot = render(ListFormat::Dot);
+        assert!(dot.starts_with("digraph netpol {"), "{dot}");
+        assert!(dot.contains("label=\"namespace ns\""), "{dot}");
+        assert!(
+            dot.contains("\"ns/a[Deployment]\" -> \"ns/b[Deployment]\" [label=\"TCP 80,UDP 53\"]"),
+            "{dot}"
+        );
     }
 
     #[test]

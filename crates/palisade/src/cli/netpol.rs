@@ -66,6 +66,8 @@ enum Format {
     Csv,
     /// A Markdown table.
     Md,
+    /// A Graphviz digraph (workloads grouped by namespace).
+    Dot,
 }
 
 #[derive(Debug, Args)]
@@ -268,6 +270,7 @@ fn list_format(format: Format) -> ListFormat {
         Format::Json => ListFormat::Json,
         Format::Csv => ListFormat::Csv,
         Format::Md => ListFormat::Md,
+        Format::Dot => ListFormat::Dot,
     }
 }
 
