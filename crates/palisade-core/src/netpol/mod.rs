@@ -28,6 +28,7 @@ mod model;
 pub mod validate;
 
 pub use conn::{ConnSet, PortSet, Protocol};
+pub use model::exposure::{Exposure, ExposureLine};
 pub use model::lint::{Lint, LintFinding, lint};
 pub use model::{Cluster, Explanation, Peer, Workload, parse_peer};
 

@@ -8,6 +8,7 @@ use super::conn::{ConnSet, PortSet, Protocol};
 use super::{Connection, validate};
 use crate::document::{Node, Value};
 
+pub mod exposure;
 pub mod lint;
 mod matrix;
 
@@ -47,7 +48,7 @@ impl Workload {
 }
 
 /// A label selector (`matchLabels` and `matchExpressions`, all ANDed).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 struct Selector {
     labels: Vec<(String, String)>,
     expressions: Vec<Expression>,
@@ -55,7 +56,7 @@ struct Selector {
     invalid: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum Expression {
     In(String, Vec<String>),
     NotIn(String, Vec<String>),

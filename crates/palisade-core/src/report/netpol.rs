@@ -249,6 +249,152 @@ pub fn write_permitted(
     Ok(())
 }
 
+/// Which exposure lines to show: those of focus workloads in the focus direction, and with a
+/// port filter only those allowing it.
+pub struct ExposureFilter<'a> {
+    /// The focus of the list (empty: everything).
+    pub focus: &'a crate::netpol::Focus,
+    /// `--port`/`--protocol`: only lines allowing that port, shown without connections.
+    pub port: Option<(crate::netpol::Protocol, u32)>,
+}
+
+/// Exposure lines per direction (egress first), each `(workload, peer, conn)`, with the
+/// external ranges of `connections` merged in, sorted; and the unprotected workloads.
+type ExposureRows = ([Vec<(String, String, String)>; 2], Vec<(String, bool)>);
+
+fn exposure_rows(
+    connections: &[crate::netpol::Connection],
+    exposure: &crate::netpol::Exposure,
+    filter: &ExposureFilter<'_>,
+) -> ExposureRows {
+    use crate::netpol::{FocusDirection, names_workload};
+    let wanted = |workload: &str, ingress: bool| {
+        let f = filter.focus;
+        (f.workloads.is_empty() || f.workloads.iter().any(|w| names_workload(workload, w)))
+            && match f.direction {
+                Some(FocusDirection::Ingress) => ingress,
+                Some(FocusDirection::Egress) => !ingress,
+                None => true,
+            }
+    };
+    let mut rows: [Vec<(String, String, String)>; 2] = [Vec::new(), Vec::new()];
+    for c in connections {
+        if c.dst.ends_with("[External]") && wanted(&c.src, false) {
+            rows[0].push((c.src.clone(), c.dst.clone(), c.conn.clone()));
+        } else if c.src.ends_with("[External]") && wanted(&c.dst, true) {
+            rows[1].push((c.dst.clone(), c.src.clone(), c.conn.clone()));
+        }
+    }
+    for line in &exposure.lines {
+        if !wanted(&line.workload, line.ingress) {
+            continue;
+        }
+        if let Some((protocol, port)) = filter.port {
+            // On one port, a narrower peer adds nothing when the whole cluster has that port.
+            let whole_cluster_has_it = line.peer != "entire-cluster"
+                && exposure.lines.iter().any(|l| {
+                    l.workload == line.workload
+                        && l.ingress == line.ingress
+                        && l.peer == "entire-cluster"
+                        && l.conn.allows(protocol, port)
+                });
+            if !line.conn.allows(protocol, port) || whole_cluster_has_it {
+                continue;
+            }
+        }
+        rows[usize::from(line.ingress)].push((
+            line.workload.clone(),
+            line.peer.clone(),
+            line.conn.to_string(),
+        ));
+    }
+    for r in &mut rows {
+        r.sort();
+    }
+    // Protection is about policies, not ports: it is left out of a per-port answer.
+    let unprotected = exposure
+        .unprotected
+        .iter()
+        .filter(|_| filter.port.is_none())
+        .filter(|(w, ingress)| wanted(w, *ingress))
+        .cloned()
+        .collect();
+    (rows, unprotected)
+}
+
+/// Writes the exposure sections that follow a list: per direction, what each workload is
+/// open to beyond the given objects (external ranges included), then the workloads no policy
+/// protects. `Txt` and `Json` only; `Json` writes a `palisade.netpol.exposure/v1` document.
+pub fn write_exposure(
+    out: &mut dyn Write,
+    connections: &[crate::netpol::Connection],
+    exposure: &crate::netpol::Exposure,
+    filter: &ExposureFilter<'_>,
+    format: ListFormat,
+) -> io::Result<()> {
+    let (rows, unprotected) = exposure_rows(connections, exposure, filter);
+    let direction = |ingress: bool| if ingress { "Ingress" } else { "Egress" };
+    if format == ListFormat::Json {
+        let side = |r: &[(String, String, String)]| -> Vec<serde_json::Value> {
+            r.iter()
+                .map(|(w, p, c)| serde_json::json!({"workload": w, "peer": p, "conn": c}))
+                .collect()
+        };
+        let doc = serde_json::json!({
+            "schema": "palisade.netpol.exposure/v1",
+            "egress": side(&rows[0]),
+            "ingress": side(&rows[1]),
+            "unprotected": unprotected
+                .iter()
+                .map(|(w, i)| serde_json::json!({"workload": w, "direction": direction(*i)}))
+                .collect::<Vec<_>>(),
+        });
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        return writeln!(out);
+    }
+    writeln!(out)?;
+    match filter.port {
+        Some((protocol, port)) => writeln!(
+            out,
+            "Exposure Analysis Result On {} {port}:",
+            protocol.as_str()
+        )?,
+        None => writeln!(out, "Exposure Analysis Result:")?,
+    }
+    let width = rows
+        .iter()
+        .flatten()
+        .map(|(w, _, _)| w.len())
+        .max()
+        .unwrap_or(0);
+    let mut first = true;
+    for (i, arrow) in [(0, "=>"), (1, "<=")] {
+        if rows[i].is_empty() {
+            continue;
+        }
+        if !first {
+            writeln!(out)?;
+        }
+        first = false;
+        writeln!(out, "{} Exposure:", direction(i == 1))?;
+        for (w, peer, conn) in &rows[i] {
+            if filter.port.is_some() {
+                writeln!(out, "{w:width$} \t{arrow} \t{peer}")?;
+            } else {
+                writeln!(out, "{w:width$} \t{arrow} \t{peer} : {conn}")?;
+            }
+        }
+    }
+    if !unprotected.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Workloads not protected by network policies:")?;
+        for (w, ingress) in &unprotected {
+            writeln!(out, "{w} is not protected on {}", direction(*ingress))?;
+        }
+    }
+    Ok(())
+}
+
 /// The schema name of `netpol diff` JSON output.
 pub const DIFF_SCHEMA: &str = "palisade.netpol.diff/v1";
 
