@@ -2,6 +2,7 @@
 //!
 //! Views that several analyses need (objects by kind, namespaces in use, the RBAC model) are
 //! computed here once, lazily, so that checks and commands share them instead of rebuilding them.
+//! The same holds for the NetworkPolicy connectivity model.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -18,6 +19,7 @@ pub struct Inventory {
     objects: Vec<Object>,
     by_kind: BTreeMap<Box<str>, Vec<ObjectId>>,
     rbac: OnceLock<crate::rbac::Model>,
+    netpol: OnceLock<crate::netpol::Cluster>,
 }
 
 impl Inventory {
@@ -34,6 +36,7 @@ impl Inventory {
             objects,
             by_kind,
             rbac: OnceLock::new(),
+            netpol: OnceLock::new(),
         }
     }
 
@@ -41,6 +44,15 @@ impl Inventory {
     pub fn rbac(&self) -> &crate::rbac::Model {
         self.rbac
             .get_or_init(|| crate::rbac::Model::from_inventory(self))
+    }
+
+    /// The NetworkPolicy connectivity model of the inventory, built on first use.
+    pub fn netpol(&self) -> &crate::netpol::Cluster {
+        self.netpol.get_or_init(|| {
+            crate::netpol::Cluster::from_files(
+                self.objects.iter().map(|o| (&*o.source.file, &o.root)),
+            )
+        })
     }
 
     /// All objects, in input order.

@@ -5,7 +5,7 @@
 //! on which pods exist ("selects no pod", "never matches") are made only about namespaces
 //! that have workloads in the input, since a partial input cannot show what is missing.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::{Cluster, Labels, Protocol, Selector, Workload, labels_of};
@@ -327,7 +327,7 @@ pub fn lint(inventory: &Inventory, which: Lint) -> Vec<LintFinding> {
     if policies.is_empty() {
         return Vec::new();
     }
-    let cluster = Cluster::from_files(inventory.iter().map(|(_, o)| (&*o.source.file, &o.root)));
+    let cluster = inventory.netpol();
     let mut with_workloads: BTreeMap<&str, Vec<&Workload>> = BTreeMap::new();
     for w in &cluster.workloads {
         with_workloads
@@ -337,7 +337,7 @@ pub fn lint(inventory: &Inventory, which: Lint) -> Vec<LintFinding> {
     }
     let ctx = Context {
         inventory,
-        cluster: &cluster,
+        cluster,
         policies: &policies,
         with_workloads: &with_workloads,
     };
@@ -429,20 +429,23 @@ impl Context<'_> {
     }
 
     fn unselected_workloads(&self) -> Vec<LintFinding> {
-        let namespaces: BTreeSet<&str> =
-            self.policies.iter().map(|p| p.namespace.as_str()).collect();
+        let mut by_namespace: BTreeMap<&str, Vec<&PolicyObject<'_>>> = BTreeMap::new();
+        for p in self.policies {
+            by_namespace
+                .entry(p.namespace.as_str())
+                .or_default()
+                .push(p);
+        }
         let mut out = Vec::new();
         for (id, object) in self.inventory.iter() {
             let ns = namespace_of(object);
-            if !namespaces.contains(ns.as_str()) {
+            let Some(policies) = by_namespace.get(ns.as_str()) else {
                 continue;
-            }
+            };
             for pod in pod_specs(object) {
                 let labels: Labels = labels_of(pod.metadata);
-                let selected = self.policies.iter().any(|p| {
-                    p.namespace == ns
-                        && (p.isolates_ingress || p.isolates_egress)
-                        && p.selector.matches(&labels)
+                let selected = policies.iter().any(|p| {
+                    (p.isolates_ingress || p.isolates_egress) && p.selector.matches(&labels)
                 });
                 if !selected {
                     out.push(LintFinding {
