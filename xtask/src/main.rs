@@ -3,15 +3,18 @@
 //! the reference can never drift from the code;
 //! `cargo xtask gen` writes synthetic workloads and `cargo xtask bench` times `palisade scan`;
 //! `cargo xtask gen-rbac` and `cargo xtask bench-rbac` do the same for RBAC analysis at scale;
+//! `cargo xtask gen-netpol` and `cargo xtask bench-netpol` for NetworkPolicy connectivity;
 //! `cargo xtask gen-paths` and `cargo xtask bench-paths` for attack paths; `cargo xtask bench-node`
 //! times the CIS node check.
 
 mod bench;
 mod bench_node;
+mod bench_netpol;
 mod bench_paths;
 mod bench_rbac;
 mod detect_docs;
 mod generate;
+mod generate_netpol;
 mod generate_paths;
 mod generate_rbac;
 
@@ -246,6 +249,46 @@ fn gen_paths_command(args: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn gen_netpol_command(args: &[&str]) -> anyhow::Result<()> {
+    let mut sizes = generate_netpol::NetpolSizes::default();
+    let mut out = None;
+    let mut seed = generate::DEFAULT_SEED;
+    let mut rest = args.iter();
+    while let Some(&flag) = rest.next() {
+        let value = rest
+            .next()
+            .with_context(|| format!("{flag} needs a value"))?;
+        let number = || {
+            value
+                .parse::<usize>()
+                .with_context(|| format!("{flag}: not a number"))
+        };
+        match flag {
+            "--namespaces" => sizes.namespaces = number()?,
+            "--workloads" => sizes.workloads = number()?,
+            "--policies" => sizes.policies = number()?,
+            "--out" => out = Some(PathBuf::from(value)),
+            "--seed" => seed = value.parse().context("--seed: not a number")?,
+            _ => bail!("unknown option {flag}"),
+        }
+    }
+    let Some(out) = out else {
+        bail!(
+            "usage: cargo xtask gen-netpol [--namespaces N] [--workloads W] [--policies P] \
+             --out DIR [--seed S]"
+        );
+    };
+    let (objects, files) = generate_netpol::generate_netpol(&sizes, &out, seed)?;
+    #[allow(clippy::print_stdout)]
+    {
+        println!(
+            "wrote {objects} objects in {files} files under {}",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args
@@ -261,6 +304,8 @@ fn main() -> ExitCode {
         ["gen-rbac", rest @ ..] => gen_rbac_command(rest),
         ["bench-rbac"] => bench_rbac::bench_rbac(&repo_root()),
         ["bench-node"] => bench_node::bench_node(&repo_root()),
+        ["gen-netpol", rest @ ..] => gen_netpol_command(rest),
+        ["bench-netpol"] => bench_netpol::bench_netpol(&repo_root()),
         ["gen-paths", rest @ ..] => gen_paths_command(rest),
         ["bench-paths"] => bench_paths::bench_paths(&repo_root(), false),
         ["bench-paths", "--in-process"] => bench_paths::bench_paths(&repo_root(), true),
@@ -271,6 +316,8 @@ fn main() -> ExitCode {
              cargo xtask gen-rbac [--namespaces N] [--roles R] [--service-accounts S] --out DIR [--seed S]\n       \
              cargo xtask bench-rbac\n       \
              cargo xtask bench-node\n       \
+             cargo xtask gen-netpol [--namespaces N] [--workloads W] [--policies P] --out DIR [--seed S]\n       \
+             cargo xtask bench-netpol\n       \
              cargo xtask gen-paths [--pods N] [--service-accounts N] [--bindings N] [--nodes N] [--namespaces N] --out DIR [--seed S]\n       \
              cargo xtask bench-paths [--in-process]"
         )),

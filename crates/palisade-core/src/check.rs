@@ -78,6 +78,8 @@ pub enum Area {
     Tenancy,
     /// Role-based access control.
     Rbac,
+    /// NetworkPolicy lint.
+    Netpol,
     /// Attack paths across workloads, RBAC, nodes and the network.
     Paths,
 }
@@ -91,6 +93,7 @@ impl Area {
             Area::Secrets => "secrets",
             Area::Tenancy => "tenancy",
             Area::Rbac => "rbac",
+            Area::Netpol => "netpol",
             Area::Paths => "paths",
         }
     }

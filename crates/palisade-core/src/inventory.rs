@@ -2,6 +2,7 @@
 //!
 //! Views that several analyses need (objects by kind, namespaces in use, the RBAC model) are
 //! computed here once, lazily, so that checks and commands share them instead of rebuilding them.
+//! The same holds for the NetworkPolicy connectivity model.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -19,6 +20,7 @@ pub struct Inventory {
     by_kind: BTreeMap<Box<str>, Vec<ObjectId>>,
     rbac: OnceLock<crate::rbac::Model>,
     attack_graph: OnceLock<crate::graph::Graph>,
+    netpol: OnceLock<crate::netpol::Cluster>,
 }
 
 impl Inventory {
@@ -36,6 +38,7 @@ impl Inventory {
             by_kind,
             rbac: OnceLock::new(),
             attack_graph: OnceLock::new(),
+            netpol: OnceLock::new(),
         }
     }
 
@@ -49,6 +52,15 @@ impl Inventory {
     pub fn attack_graph(&self) -> &crate::graph::Graph {
         self.attack_graph
             .get_or_init(|| crate::graph::Graph::from_inventory(self))
+    }
+
+    /// The NetworkPolicy connectivity model of the inventory, built on first use.
+    pub fn netpol(&self) -> &crate::netpol::Cluster {
+        self.netpol.get_or_init(|| {
+            crate::netpol::Cluster::from_files(
+                self.objects.iter().map(|o| (&*o.source.file, &o.root)),
+            )
+        })
     }
 
     /// All objects, in input order.

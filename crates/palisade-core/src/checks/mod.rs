@@ -5,6 +5,7 @@
 
 use crate::check::Registered;
 
+pub mod netpol;
 pub mod network;
 pub mod paths;
 pub mod rbac;
@@ -19,6 +20,7 @@ static AREAS: &[&[Registered]] = &[
     secrets::CHECKS,
     tenancy::CHECKS,
     rbac::CHECKS,
+    netpol::CHECKS,
     paths::CHECKS,
 ];
 

@@ -8,8 +8,10 @@
 //! policies allow; a connection between two pods needs both the source's egress and the
 //! destination's ingress. AdminNetworkPolicies (v1alpha1) are consulted first, by priority
 //! then rule order (Allow, Deny, or Pass to the NetworkPolicy tier); connections no admin rule
-//! decided go to the NetworkPolicies if any isolates the pod, else to the
-//! BaselineAdminNetworkPolicy, else are allowed. Pods collapse to their owning workload
+//! decided go to the NetworkPolicies if any isolates the pod, else to the baseline tier, else
+//! are allowed. ClusterNetworkPolicies (v1alpha2) join the admin tier (`tier: Admin`) or the
+//! baseline tier (`tier: Baseline`, before the BaselineAdminNetworkPolicy) by priority, with
+//! Accept, Deny and Pass; a Pass in the baseline tier leaves the connection to the default. Pods collapse to their owning workload
 //! (`ns/name[Kind]`); addresses outside the cluster are split into ranges at every ipBlock
 //! boundary the policies mention. Ingresses and Routes add the `{ingress-controller}` peer,
 //! which reaches the target ports of the Services they name, as far as policies admitting
@@ -26,12 +28,14 @@ mod model;
 pub mod validate;
 
 pub use conn::{ConnSet, PortSet, Protocol};
+pub use model::exposure::{Exposure, ExposureLine};
+pub use model::lint::{Lint, LintFinding, lint};
 pub use model::{Cluster, Explanation, Peer, Workload, parse_peer};
 
 /// Assumptions under which results hold, for outputs to state.
 pub const ASSUMPTIONS: &[&str] = &[
     "ipBlock peers and admin networks match only addresses outside the cluster, not pod IPs",
-    "admin policy nodes peers match nothing: nodes are not modelled",
+    "admin policy nodes and domainNames peers match nothing: nodes and DNS names are not modelled",
     "only IPv4 external ranges are analysed; IPv6 CIDRs are ignored",
     "a workload's connections to itself are always allowed and not listed",
     "the ingress controller's namespace and labels are unknown: only rules admitting every pod of every namespace admit it",

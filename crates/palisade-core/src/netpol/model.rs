@@ -8,6 +8,10 @@ use super::conn::{ConnSet, PortSet, Protocol};
 use super::{Connection, validate};
 use crate::document::{Node, Value};
 
+pub mod exposure;
+pub mod lint;
+mod matrix;
+
 type Labels = BTreeMap<String, String>;
 
 /// The label every namespace carries with its own name.
@@ -44,7 +48,7 @@ impl Workload {
 }
 
 /// A label selector (`matchLabels` and `matchExpressions`, all ANDed).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 struct Selector {
     labels: Vec<(String, String)>,
     expressions: Vec<Expression>,
@@ -52,7 +56,7 @@ struct Selector {
     invalid: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum Expression {
     In(String, Vec<String>),
     NotIn(String, Vec<String>),
@@ -296,7 +300,9 @@ pub struct Cluster {
     policies: Vec<Policy>,
     /// AdminNetworkPolicies, highest precedence (lowest priority number) first.
     admin: Vec<AdminPolicy>,
-    baseline: Option<AdminPolicy>,
+    /// The baseline tier: Baseline ClusterNetworkPolicies and the
+    /// BaselineAdminNetworkPolicy, in precedence order.
+    baselines: Vec<AdminPolicy>,
     services: Vec<Service>,
     exposures: Vec<Exposure>,
     /// Problems met while reading (unsupported values, malformed fields).
@@ -306,9 +312,40 @@ pub struct Cluster {
     pub errors: Vec<String>,
     /// Names already seen, to report duplicates: (kind, namespace, name).
     seen: BTreeSet<(String, String, String)>,
-    admin_priorities: BTreeMap<i64, String>,
+    /// Priorities taken, by tier (`Admin`, `Baseline`).
+    admin_priorities: BTreeMap<(String, i64), String>,
     /// The file being read, to name it in errors.
     current_file: String,
+    /// Which policies select each workload, parallel to `workloads`.
+    selection: Vec<Selection>,
+    /// Position in `workloads` (while reading) by (namespace, name, kind), so that pods of one
+    /// owner find their workload without a scan.
+    workload_index: std::collections::HashMap<(String, String, String), usize>,
+}
+
+/// The policies that select one workload, found once so that evaluating a connection never
+/// scans every policy of the cluster.
+#[derive(Debug, Clone, Default)]
+struct Selection {
+    /// AdminNetworkPolicies whose subject holds the workload, in precedence order.
+    admin: Vec<usize>,
+    /// Baseline-tier policies whose subject holds it, in precedence order.
+    baseline: Vec<usize>,
+    /// NetworkPolicies that select it and isolate ingress.
+    ingress: Vec<usize>,
+    /// NetworkPolicies that select it and isolate egress.
+    egress: Vec<usize>,
+}
+
+/// One rule of one policy, in a direction known from context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum RuleRef {
+    /// Rule `.1` of AdminNetworkPolicy `.0` (index into `Cluster::admin`).
+    Admin(usize, usize),
+    /// Rule `.1` of baseline-tier policy `.0` (index into `Cluster::baselines`).
+    Baseline(usize, usize),
+    /// Rule `.1` of NetworkPolicy `.0`.
+    Policy(usize, usize),
 }
 
 fn kind_of<'a>(node: &'a Node, list_kind: Option<&'a str>) -> Option<&'a str> {
@@ -404,6 +441,11 @@ impl Cluster {
             }
             return;
         }
+        let api_version = node.get("apiVersion").and_then(Node::as_str).unwrap_or("");
+        if kind == "ClusterNetworkPolicy" && !api_version.starts_with("policy.networking.k8s.io/") {
+            // Network plugins have their own kinds of this name, with other schemas.
+            return;
+        }
         let meta = node.get("metadata");
         let namespace = text(meta.and_then(|m| m.get("namespace")))
             .filter(|n| !n.is_empty())
@@ -424,15 +466,8 @@ impl Cluster {
             "Service" => self.add_service(node, namespace, name),
             "Ingress" => self.add_ingress(node, &namespace),
             "Route" => self.add_route(node, namespace),
-            "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" => {
-                let Some(policy) = self.parse_admin(node, kind, &name) else {
-                    return;
-                };
-                if kind == "AdminNetworkPolicy" {
-                    self.admin.push(policy);
-                } else {
-                    self.baseline = Some(policy);
-                }
+            "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "ClusterNetworkPolicy" => {
+                self.add_admin(node, kind, &name);
             }
             "Pod" => {
                 let owner = meta
@@ -488,11 +523,31 @@ impl Cluster {
         }
     }
 
+    /// Files an admin-tier or baseline-tier policy where it belongs.
+    fn add_admin(&mut self, node: &Node, kind: &str, name: &str) {
+        let baseline = match kind {
+            "BaselineAdminNetworkPolicy" => true,
+            "ClusterNetworkPolicy" => {
+                node.path(&["spec", "tier"]).and_then(Node::as_str) == Some("Baseline")
+            }
+            _ => false,
+        };
+        let Some(policy) = self.parse_admin(node, kind, name) else {
+            return;
+        };
+        if baseline {
+            self.baselines.push(policy);
+        } else {
+            self.admin.push(policy);
+        }
+    }
+
     fn validate(&mut self, node: &Node, kind: &str, namespace: &str, name: &str) {
         let (problems, scope) = match kind {
             "NetworkPolicy" => (validate::network_policy(node), namespace),
             "AdminNetworkPolicy" => (validate::admin_policy(node, false), ""),
             "BaselineAdminNetworkPolicy" => (validate::admin_policy(node, true), ""),
+            "ClusterNetworkPolicy" => (validate::cluster_policy(node), ""),
             "Namespace" => (Vec::new(), ""),
             _ => return,
         };
@@ -533,8 +588,15 @@ impl Cluster {
             ));
         }
         let priority = node.path(&["spec", "priority"]).and_then(Node::as_i64);
-        if let Some(priority) = priority.filter(|_| kind == "AdminNetworkPolicy")
-            && let Some(other) = self.admin_priorities.insert(priority, name.to_string())
+        let tier = match kind {
+            "AdminNetworkPolicy" => Some("Admin"),
+            "ClusterNetworkPolicy" => node.path(&["spec", "tier"]).and_then(Node::as_str),
+            _ => None,
+        };
+        if let (Some(priority), Some(tier)) = (priority, tier)
+            && let Some(other) = self
+                .admin_priorities
+                .insert((tier.to_string(), priority), name.to_string())
         {
             self.errors.push(format!(
                 "{label}: line {line}: priority {priority} is also that of {other}; the order between them is undefined"
@@ -573,10 +635,11 @@ impl Cluster {
                 }
             }
         }
+        let key = (namespace.clone(), name.clone(), kind.clone());
         if let Some(existing) = self
-            .workloads
-            .iter_mut()
-            .find(|w| w.namespace == namespace && w.name == name && w.kind == kind)
+            .workload_index
+            .get(&key)
+            .map(|&i| &mut self.workloads[i])
         {
             for np in named_ports {
                 if !existing.named_ports.contains(&np) {
@@ -589,6 +652,7 @@ impl Cluster {
             }
             return;
         }
+        self.workload_index.insert(key, self.workloads.len());
         self.workloads.push(Workload {
             namespace,
             name,
@@ -711,17 +775,24 @@ impl Cluster {
 
     fn parse_admin(&mut self, node: &Node, kind: &str, name: &str) -> Option<AdminPolicy> {
         let spec = node.get("spec")?;
-        let priority = spec.get("priority").and_then(Node::as_i64).unwrap_or(0);
+        let cluster_policy = kind == "ClusterNetworkPolicy";
+        // The BaselineAdminNetworkPolicy has no priority; it comes after the Baseline-tier
+        // ClusterNetworkPolicies.
+        let priority = if kind == "BaselineAdminNetworkPolicy" {
+            i64::MAX
+        } else {
+            spec.get("priority").and_then(Node::as_i64).unwrap_or(0)
+        };
         let Some(subject) = spec.get("subject").and_then(parse_admin_pods) else {
             self.warnings
                 .push(format!("{kind} {name}: no valid subject; policy ignored"));
             return None;
         };
         let mut policy = AdminPolicy {
-            kind: if kind == "AdminNetworkPolicy" {
-                "AdminNetworkPolicy"
-            } else {
-                "BaselineAdminNetworkPolicy"
+            kind: match kind {
+                "AdminNetworkPolicy" => "AdminNetworkPolicy",
+                "ClusterNetworkPolicy" => "ClusterNetworkPolicy",
+                _ => "BaselineAdminNetworkPolicy",
             },
             name: name.to_string(),
             priority,
@@ -732,9 +803,10 @@ impl Cluster {
         for (key, peers_key) in [("ingress", "from"), ("egress", "to")] {
             for r in spec.get(key).map(Node::items).unwrap_or_default() {
                 let action = match r.get("action").and_then(Node::as_str) {
-                    Some("Allow") => AdminAction::Allow,
+                    Some("Allow") if !cluster_policy => AdminAction::Allow,
+                    Some("Accept") if cluster_policy => AdminAction::Allow,
                     Some("Deny") => AdminAction::Deny,
-                    Some("Pass") if kind == "AdminNetworkPolicy" => AdminAction::Pass,
+                    Some("Pass") if kind != "BaselineAdminNetworkPolicy" => AdminAction::Pass,
                     other => {
                         self.warnings.push(format!(
                             "{kind} {name}: unsupported action `{}`; rule ignored",
@@ -752,13 +824,18 @@ impl Cluster {
                                 .filter_map(|n| n.as_str().and_then(parse_ipv4_cidr))
                                 .collect(),
                         ));
-                    } else if p.get("nodes").is_some() {
+                    } else if p.get("nodes").is_some() || p.get("domainNames").is_some() {
+                        // Neither nodes nor DNS names are modelled: these peers match nothing.
                         peers.push(AdminPeer::Nodes);
                     } else if let Some(pods) = parse_admin_pods(p) {
                         peers.push(AdminPeer::Pods(pods));
                     }
                 }
-                let ports = parse_admin_ports(r);
+                let ports = if cluster_policy {
+                    parse_cluster_protocols(r)
+                } else {
+                    parse_admin_ports(r)
+                };
                 let rule = AdminRule {
                     name: text(r.get("name")).unwrap_or_default(),
                     action,
@@ -799,12 +876,14 @@ impl Cluster {
 
     /// Applies one admin policy's rules, in order, to the connections still undecided.
     /// `Pass` moves connections to `passed`; `Allow` to `allowed`; `Deny` drops them.
+    /// `rule_ref` names rule `i` of the policy for `matches`.
     #[allow(clippy::too_many_arguments)]
     fn apply_admin(
         &self,
         policy: &AdminPolicy,
+        rule_ref: &dyn Fn(usize) -> RuleRef,
         ingress: bool,
-        other: Peer,
+        matches: &dyn Fn(RuleRef) -> bool,
         dst: Peer,
         undecided: &mut ConnSet,
         allowed: &mut ConnSet,
@@ -816,11 +895,11 @@ impl Cluster {
         } else {
             &policy.egress
         };
-        for rule in rules {
+        for (i, rule) in rules.iter().enumerate() {
             if undecided.is_empty() {
                 return;
             }
-            if !rule.peers.iter().any(|p| self.admin_peer_matches(p, other)) {
+            if !matches(rule_ref(i)) {
                 continue;
             }
             let ports = if rule.ports.is_empty() {
@@ -1010,8 +1089,93 @@ impl Cluster {
                 .or_insert_with(|| Labels::from([(NAMESPACE_NAME_LABEL.to_string(), ns.clone())]));
         }
         self.workloads.sort_by_key(Workload::display);
+        self.workload_index.clear();
         self.admin.sort_by_key(|p| p.priority);
+        self.baselines.sort_by_key(|p| p.priority);
         self.check_label_gaps();
+        self.index_selection();
+    }
+
+    /// Fills `selection`: for each workload, the policies of each tier that apply to it.
+    fn index_selection(&mut self) {
+        let mut by_namespace: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, p) in self.policies.iter().enumerate() {
+            by_namespace
+                .entry(p.namespace.as_str())
+                .or_default()
+                .push(i);
+        }
+        let selection = (0..self.workloads.len())
+            .map(|w| {
+                let workload = &self.workloads[w];
+                let mut sel = Selection {
+                    admin: (0..self.admin.len())
+                        .filter(|&p| self.admin_pods_match(&self.admin[p].subject, w))
+                        .collect(),
+                    baseline: (0..self.baselines.len())
+                        .filter(|&p| self.admin_pods_match(&self.baselines[p].subject, w))
+                        .collect(),
+                    ..Selection::default()
+                };
+                for &p in by_namespace
+                    .get(workload.namespace.as_str())
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                {
+                    let policy = &self.policies[p];
+                    if policy.selector.matches(&workload.labels) {
+                        if policy.isolates_ingress {
+                            sel.ingress.push(p);
+                        }
+                        if policy.isolates_egress {
+                            sel.egress.push(p);
+                        }
+                    }
+                }
+                sel
+            })
+            .collect();
+        self.selection = selection;
+    }
+
+    /// Whether rule `rule` (of direction `ingress`) names `other` as a peer.
+    fn rule_matches(&self, rule: RuleRef, ingress: bool, other: Peer) -> bool {
+        match rule {
+            RuleRef::Admin(p, r) => {
+                let policy = &self.admin[p];
+                let rules = if ingress {
+                    &policy.ingress
+                } else {
+                    &policy.egress
+                };
+                rules[r]
+                    .peers
+                    .iter()
+                    .any(|peer| self.admin_peer_matches(peer, other))
+            }
+            RuleRef::Baseline(p, r) => {
+                let b = &self.baselines[p];
+                let rules = if ingress { &b.ingress } else { &b.egress };
+                rules[r]
+                    .peers
+                    .iter()
+                    .any(|peer| self.admin_peer_matches(peer, other))
+            }
+            RuleRef::Policy(p, r) => {
+                let policy = &self.policies[p];
+                let rules = if ingress {
+                    &policy.ingress
+                } else {
+                    &policy.egress
+                };
+                match &rules[r].peers {
+                    None => true,
+                    Some(peers) => peers
+                        .iter()
+                        .any(|peer| self.peer_matches(policy, peer, other)),
+                }
+            }
+        }
     }
 
     /// Pods of one owner are analysed as one workload; a selector that matches some of them
@@ -1047,7 +1211,7 @@ impl Cluster {
                     ));
                 }
             }
-            for p in self.admin.iter().chain(&self.baseline) {
+            for p in self.admin.iter().chain(&self.baselines) {
                 let mut sets: Vec<&AdminPods> = vec![&p.subject];
                 for rule in p.ingress.iter().chain(&p.egress) {
                     for peer in &rule.peers {
@@ -1118,7 +1282,7 @@ impl Cluster {
                 }
             }
         }
-        for p in self.admin.iter().chain(&self.baseline) {
+        for p in self.admin.iter().chain(&self.baselines) {
             let rules = p
                 .ingress
                 .iter()
@@ -1187,48 +1351,133 @@ impl Cluster {
         other: Peer,
         dst: Peer,
         ingress: bool,
+        trace: Option<&mut Vec<String>>,
+    ) -> ConnSet {
+        let matches = |rule: RuleRef| self.rule_matches(rule, ingress, other);
+        self.evaluate(subject, ingress, &matches, dst, trace)
+    }
+
+    /// The rules that can decide `subject`'s connections in one direction, in evaluation
+    /// order: admin rules by precedence, NetworkPolicy rules, baseline rules.
+    fn deciding_rules(&self, subject: usize, ingress: bool) -> Vec<RuleRef> {
+        let sel = &self.selection[subject];
+        let mut out = Vec::new();
+        for &p in &sel.admin {
+            let policy = &self.admin[p];
+            let n = if ingress {
+                policy.ingress.len()
+            } else {
+                policy.egress.len()
+            };
+            out.extend((0..n).map(|r| RuleRef::Admin(p, r)));
+        }
+        for &p in if ingress { &sel.ingress } else { &sel.egress } {
+            let policy = &self.policies[p];
+            let n = if ingress {
+                policy.ingress.len()
+            } else {
+                policy.egress.len()
+            };
+            out.extend((0..n).map(|r| RuleRef::Policy(p, r)));
+        }
+        for &p in &sel.baseline {
+            let b = &self.baselines[p];
+            let n = if ingress {
+                b.ingress.len()
+            } else {
+                b.egress.len()
+            };
+            out.extend((0..n).map(|r| RuleRef::Baseline(p, r)));
+        }
+        out
+    }
+
+    /// Whether a rule has ports that depend on the destination (named ports).
+    fn rule_names_ports(&self, rule: RuleRef, ingress: bool) -> bool {
+        let named = |ports: &[RulePort]| {
+            ports
+                .iter()
+                .any(|p| matches!(p.port, Some(PortValue::Named(_))))
+        };
+        match rule {
+            RuleRef::Admin(p, r) => {
+                let policy = &self.admin[p];
+                named(
+                    &if ingress {
+                        &policy.ingress
+                    } else {
+                        &policy.egress
+                    }[r]
+                        .ports,
+                )
+            }
+            RuleRef::Baseline(p, r) => {
+                let b = &self.baselines[p];
+                named(&if ingress { &b.ingress } else { &b.egress }[r].ports)
+            }
+            RuleRef::Policy(p, r) => {
+                let policy = &self.policies[p];
+                named(
+                    &if ingress {
+                        &policy.ingress
+                    } else {
+                        &policy.egress
+                    }[r]
+                        .ports,
+                )
+            }
+        }
+    }
+
+    /// What `subject`'s policies let through in one direction, given which of its rules match
+    /// the other party (`matches`); `dst` is where named ports are resolved.
+    fn evaluate(
+        &self,
+        subject: usize,
+        ingress: bool,
+        matches: &dyn Fn(RuleRef) -> bool,
+        dst: Peer,
         mut trace: Option<&mut Vec<String>>,
     ) -> ConnSet {
+        let sel = &self.selection[subject];
         let mut undecided = ConnSet::all();
         let mut allowed = ConnSet::none();
         let mut passed = ConnSet::none();
-        for p in &self.admin {
-            if self.admin_pods_match(&p.subject, subject) {
-                self.apply_admin(
-                    p,
-                    ingress,
-                    other,
-                    dst,
-                    &mut undecided,
-                    &mut allowed,
-                    &mut passed,
-                    trace.as_deref_mut(),
-                );
-            }
-        }
-        undecided.union_with(&passed);
-        if let Some(np) = self.policy_allows(subject, other, dst, ingress, trace.as_deref_mut()) {
-            allowed.union_with(&undecided.intersection(&np));
-            return allowed;
-        }
-        if let Some(b) = self
-            .baseline
-            .as_ref()
-            .filter(|b| self.admin_pods_match(&b.subject, subject))
-        {
-            // The baseline has no Pass: its third set stays empty.
-            let mut unused = ConnSet::none();
+        for &p in &sel.admin {
             self.apply_admin(
-                b,
+                &self.admin[p],
+                &|r| RuleRef::Admin(p, r),
                 ingress,
-                other,
+                matches,
                 dst,
                 &mut undecided,
                 &mut allowed,
-                &mut unused,
+                &mut passed,
                 trace.as_deref_mut(),
             );
         }
+        undecided.union_with(&passed);
+        if let Some(np) = self.policy_allows(subject, ingress, matches, dst, trace.as_deref_mut()) {
+            allowed.union_with(&undecided.intersection(&np));
+            return allowed;
+        }
+        // A Pass in the baseline tier hands the connection to the next tier, the cluster
+        // default, which allows it.
+        let mut passed_on = ConnSet::none();
+        for &p in &sel.baseline {
+            self.apply_admin(
+                &self.baselines[p],
+                &|r| RuleRef::Baseline(p, r),
+                ingress,
+                matches,
+                dst,
+                &mut undecided,
+                &mut allowed,
+                &mut passed_on,
+                trace.as_deref_mut(),
+            );
+        }
+        undecided.union_with(&passed_on);
         if let Some(t) = trace
             && !undecided.is_empty()
         {
@@ -1246,33 +1495,21 @@ impl Cluster {
     fn policy_allows(
         &self,
         subject: usize,
-        other: Peer,
-        dst: Peer,
         ingress: bool,
+        matches: &dyn Fn(RuleRef) -> bool,
+        dst: Peer,
         mut trace: Option<&mut Vec<String>>,
     ) -> Option<ConnSet> {
-        let w = &self.workloads[subject];
-        let mut isolated = false;
+        let sel = &self.selection[subject];
+        let selecting = if ingress { &sel.ingress } else { &sel.egress };
         let mut allowed = ConnSet::none();
-        for p in &self.policies {
-            let applies = if ingress {
-                p.isolates_ingress
-            } else {
-                p.isolates_egress
-            };
-            if !applies || p.namespace != w.namespace || !p.selector.matches(&w.labels) {
-                continue;
-            }
-            isolated = true;
+        for &pi in selecting {
+            let p = &self.policies[pi];
             let direction = if ingress { "ingress" } else { "egress" };
             let rules = if ingress { &p.ingress } else { &p.egress };
             let mut admitted = false;
             for (i, rule) in rules.iter().enumerate() {
-                let peer_ok = match &rule.peers {
-                    None => true,
-                    Some(peers) => peers.iter().any(|peer| self.peer_matches(p, peer, other)),
-                };
-                if peer_ok {
+                if matches(RuleRef::Policy(pi, i)) {
                     let ports = Self::rule_ports(rule, dst, &self.workloads);
                     if let Some(t) = trace.as_deref_mut()
                         && !ports.is_empty()
@@ -1297,7 +1534,7 @@ impl Cluster {
                 ));
             }
         }
-        isolated.then_some(allowed)
+        (!selecting.is_empty()).then_some(allowed)
     }
 
     /// Why what flows from `src` to `dst` is allowed or denied, side by side.
@@ -1387,7 +1624,9 @@ impl Cluster {
         self.connectivity_where(|c| c.allows(protocol, port))
     }
 
-    fn connectivity_where(&self, keep: impl Fn(&ConnSet) -> bool) -> Vec<Connection> {
+    /// Pair by pair through [`Cluster::allowed`]: the reference the fast path is tested against.
+    #[cfg(test)]
+    fn connectivity_brute(&self, keep: impl Fn(&ConnSet) -> bool) -> Vec<Connection> {
         let sources: Vec<Peer> = self
             .external_ranges_of(true, false)
             .into_iter()
@@ -1489,6 +1728,54 @@ fn parse_admin_ports(r: &Node) -> Vec<RulePort> {
                     end_port: None,
                 });
             }
+        }
+    }
+    ports
+}
+
+/// The `protocols` of a ClusterNetworkPolicy rule (`tcp`/`udp`/`sctp` with a destination port
+/// number or range, or a destination named port).
+fn parse_cluster_protocols(r: &Node) -> Vec<RulePort> {
+    let mut ports = Vec::new();
+    for entry in r.get("protocols").map(Node::items).unwrap_or_default() {
+        if let Some(named) = entry.get("destinationNamedPort").and_then(Node::as_str) {
+            // Like the admin API's namedPort: the container port of that name, whatever its
+            // protocol.
+            for protocol in Protocol::ALL {
+                ports.push(RulePort {
+                    protocol,
+                    port: Some(PortValue::Named(named.to_string())),
+                    end_port: None,
+                });
+            }
+            continue;
+        }
+        for (key, protocol) in [
+            ("tcp", Protocol::Tcp),
+            ("udp", Protocol::Udp),
+            ("sctp", Protocol::Sctp),
+        ] {
+            let Some(matcher) = entry.get(key) else {
+                continue;
+            };
+            let port = matcher.get("destinationPort");
+            let (start, end) = match (
+                port.and_then(|p| p.get("number")).and_then(as_port),
+                port.and_then(|p| p.get("range")),
+            ) {
+                (Some(n), _) => (Some(n), None),
+                (None, Some(range)) => (
+                    range.get("start").and_then(as_port),
+                    range.get("end").and_then(as_port),
+                ),
+                // No port: every port of the protocol.
+                (None, None) => (None, None),
+            };
+            ports.push(RulePort {
+                protocol,
+                port: start.map(PortValue::Number),
+                end_port: end,
+            });
         }
     }
     ports
@@ -1763,6 +2050,48 @@ spec: {containers: [{name: c}]}
         assert_eq!(conn(&c, "dev/client", "prod/db"), "No Connections");
     }
 
+    const CNP: &str = "apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy";
+
+    #[test]
+    fn cluster_network_policies_admin_tier_decides_before_network_policies() {
+        let c = cluster(&format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: deny, namespace: prod}}\nspec: {{podSelector: {{}}}}\n---\n{CNP}\nmetadata: {{name: a}}\nspec:\n  tier: Admin\n  priority: 5\n  subject: {{namespaces: {{matchLabels: {{env: prod}}}}}}\n  ingress:\n  - {{action: Deny, from: [{{namespaces: {{}}}}], protocols: [{{tcp: {{destinationPort: {{number: 22}}}}}}]}}\n  - {{action: Accept, from: [{{namespaces: {{}}}}], protocols: [{{tcp: {{destinationPort: {{range: {{start: 20, end: 30}}}}}}}}, {{destinationNamedPort: dns}}]}}"
+        ));
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        assert_eq!(conn(&c, "dev/client", "prod/web"), "TCP 20-21,23-30,UDP 53");
+        assert_eq!(conn(&c, "dev/client", "prod/db"), "TCP 20-21,23-30");
+    }
+
+    #[test]
+    fn cluster_network_policies_baseline_tier_by_priority_with_pass_to_the_default() {
+        let c = cluster(&format!(
+            "{CNP}\nmetadata: {{name: b1}}\nspec:\n  tier: Baseline\n  priority: 1\n  subject: {{namespaces: {{}}}}\n  ingress: [{{action: Pass, from: [{{pods: {{namespaceSelector: {{}}, podSelector: {{matchLabels: {{app: client}}}}}}}}]}}]\n---\n{CNP}\nmetadata: {{name: b2}}\nspec:\n  tier: Baseline\n  priority: 2\n  subject: {{namespaces: {{}}}}\n  ingress: [{{action: Deny, from: [{{namespaces: {{}}}}]}}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: np, namespace: prod}}\nspec:\n  podSelector: {{matchLabels: {{app: db}}}}\n  ingress: [{{ports: [{{port: 5432}}]}}]"
+        ));
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        // Passed by the first baseline policy: the cluster default allows it.
+        assert_eq!(conn(&c, "dev/client", "prod/web"), "All Connections");
+        // Denied by the second.
+        assert_eq!(conn(&c, "prod/db", "prod/web"), "No Connections");
+        // A NetworkPolicy isolates db: the baseline tier is not consulted.
+        assert_eq!(conn(&c, "prod/web", "prod/db"), "TCP 5432");
+        assert_eq!(c.connectivity(), c.connectivity_brute(|_| true));
+    }
+
+    #[test]
+    fn cluster_network_policies_are_validated() {
+        let c = cluster(&format!(
+            "{CNP}\nmetadata: {{name: x}}\nspec:\n  tier: Admin\n  priority: 3\n  subject: {{namespaces: {{}}}}\n  ingress: [{{action: Allow, from: [{{namespaces: {{}}}}]}}]\n---\n{CNP}\nmetadata: {{name: y}}\nspec:\n  tier: Admin\n  priority: 3\n  subject: {{namespaces: {{}}}}\n  egress: [{{action: Deny, to: [{{networks: [10.0.0.0/33]}}]}}]\n---\napiVersion: crd.antrea.io/v1beta1\nkind: ClusterNetworkPolicy\nmetadata: {{name: other-schema}}\nspec: {{priority: 1}}"
+        ));
+        let all = c.errors.join("\n");
+        assert!(
+            all.contains("action must be one of Accept, Deny, Pass"),
+            "{all}"
+        );
+        assert!(all.contains("invalid network `10.0.0.0/33`"), "{all}");
+        assert!(all.contains("priority 3 is also that of x"), "{all}");
+        assert!(!all.contains("other-schema"), "{all}");
+    }
+
     #[test]
     fn ingress_controller_reaches_what_ingresses_and_routes_expose() {
         let c = cluster(
@@ -1811,6 +2140,20 @@ spec: {containers: [{name: c}]}
             "NetworkPolicy 'prod/db' isolates ingress and none of its rules admits the peer"
         );
         assert!(e.egress_reasons[0].contains("cluster default"));
+    }
+
+    #[test]
+    fn indexed_connectivity_equals_pair_by_pair_evaluation() {
+        let cases = [
+            String::new(),
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: prod}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n  ingress: [{ports: [{port: http}, {port: dns, protocol: UDP}]}]\n  egress: [{ports: [{port: http}]}, {to: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}]}]".to_string(),
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: prod}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  ingress:\n  - from:\n    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: dev}}\n    - podSelector: {matchLabels: {app: web}}\n  egress: [{to: [{podSelector: {}}], ports: [{port: http}]}]".to_string(),
+            format!("{ANP}\nmetadata: {{name: p}}\nspec:\n  priority: 1\n  subject: {{namespaces: {{}}}}\n  ingress: [{{action: Pass, from: [{{namespaces: {{}}}}], ports: [{{namedPort: http}}]}}]\n  egress: [{{action: Deny, to: [{{pods: {{namespaceSelector: {{}}, podSelector: {{matchLabels: {{app: db}}}}}}}}]}}]\n---\n{BANP}\nmetadata: {{name: default}}\nspec:\n  subject: {{namespaces: {{}}}}\n  ingress: [{{action: Deny, from: [{{namespaces: {{matchLabels: {{kubernetes.io/metadata.name: dev}}}}}}]}}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: np, namespace: prod}}\nspec:\n  podSelector: {{matchLabels: {{app: db}}}}\n  ingress: [{{ports: [{{port: 5432}}]}}]"),
+        ];
+        for case in &cases {
+            let c = cluster(case);
+            assert_eq!(c.connectivity(), c.connectivity_brute(|_| true), "{case}");
+        }
     }
 
     #[test]

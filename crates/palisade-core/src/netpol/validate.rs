@@ -324,6 +324,104 @@ pub fn admin_policy(root: &Node, baseline: bool) -> Vec<String> {
     out
 }
 
+/// Problems in a ClusterNetworkPolicy (`policy.networking.k8s.io/v1alpha2`).
+pub fn cluster_policy(root: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(spec) = root.get("spec") else {
+        out.push(at(root, "no spec".into()));
+        return out;
+    };
+    match spec.get("tier") {
+        Some(t) if matches!(t.as_str(), Some("Admin" | "Baseline")) => {}
+        Some(t) => out.push(at(t, "tier must be Admin or Baseline".into())),
+        None => out.push(at(spec, "no tier".into())),
+    }
+    match spec.get("priority") {
+        Some(p) if p.as_i64().is_some_and(|p| (0..=1000).contains(&p)) => {}
+        Some(p) => out.push(at(p, "priority must be 0 to 1000".into())),
+        None => out.push(at(spec, "no priority".into())),
+    }
+    match spec.get("subject") {
+        Some(s) if one_of(s, &["namespaces", "pods"], "subject", &mut out) => {
+            admin_pods(s, "subject", &mut out);
+        }
+        Some(_) => {}
+        None => out.push(at(spec, "no subject".into())),
+    }
+    for (key, peers_key) in [("ingress", "from"), ("egress", "to")] {
+        let peer_kinds: &[&str] = if key == "ingress" {
+            &["namespaces", "pods"]
+        } else {
+            &["namespaces", "pods", "networks", "nodes", "domainNames"]
+        };
+        for rule in spec.get(key).map(Node::items).unwrap_or_default() {
+            let action = rule.get("action").and_then(Node::as_str);
+            if !matches!(action, Some("Accept" | "Deny" | "Pass")) {
+                out.push(at(
+                    rule,
+                    format!(
+                        "action must be one of Accept, Deny, Pass (found `{}`)",
+                        action.unwrap_or("")
+                    ),
+                ));
+            }
+            let peers = rule.get(peers_key).map(Node::items).unwrap_or_default();
+            if peers.is_empty() {
+                out.push(at(rule, format!("rule has no `{peers_key}` peers")));
+            }
+            for peer in peers {
+                if !one_of(peer, peer_kinds, "a peer", &mut out) {
+                    continue;
+                }
+                admin_pods(peer, peers_key, &mut out);
+                if peer.get("domainNames").is_some() && action != Some("Accept") {
+                    out.push(at(
+                        peer,
+                        "domainNames peers are only allowed in Accept rules".into(),
+                    ));
+                }
+                for net in peer.get("networks").map(Node::items).unwrap_or_default() {
+                    let text = net.scalar_text().unwrap_or_default();
+                    if !valid_cidr(&text) {
+                        out.push(at(net, format!("invalid network `{text}`")));
+                    }
+                }
+            }
+            for entry in rule.get("protocols").map(Node::items).unwrap_or_default() {
+                if !one_of(
+                    entry,
+                    &["tcp", "udp", "sctp", "destinationNamedPort"],
+                    "a protocol",
+                    &mut out,
+                ) {
+                    continue;
+                }
+                for key in ["tcp", "udp", "sctp"] {
+                    let Some(port) = entry.get(key).and_then(|m| m.get("destinationPort")) else {
+                        continue;
+                    };
+                    if let Some(n) = port.get("number") {
+                        if port_number(n).is_none() {
+                            out.push(at(n, "port out of range 1-65535".into()));
+                        }
+                    } else if let Some(r) = port.get("range") {
+                        match (
+                            r.get("start").and_then(port_number),
+                            r.get("end").and_then(port_number),
+                        ) {
+                            (Some(a), Some(b)) if a < b => {}
+                            _ => out.push(at(r, "range needs start < end within 1-65535".into())),
+                        }
+                    } else {
+                        out.push(at(port, "destinationPort needs a number or a range".into()));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

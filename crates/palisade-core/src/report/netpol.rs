@@ -1,6 +1,7 @@
 //! Writing NetworkPolicy connectivity lists and diffs: text (`src => dst : conn`; diff lines
 //! `diff-type: …, source: …`), the `palisade.netpol.list/v1` and `palisade.netpol.diff/v1`
-//! JSON documents, CSV and Markdown tables.
+//! JSON documents, CSV and Markdown tables, and Graphviz graphs (workloads grouped by namespace,
+//! one labelled edge per connection).
 
 use std::io::{self, Write};
 
@@ -23,6 +24,67 @@ pub enum ListFormat {
     Csv,
     /// A Markdown table.
     Md,
+    /// A Graphviz `digraph`: a box per namespace holding its workloads, external ranges and
+    /// the ingress controller outside, one edge per connection labelled with what flows.
+    Dot,
+}
+
+fn dot_quote(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// One edge of a graph: source, destination, label and Graphviz attributes beyond the label.
+struct DotEdge<'a> {
+    src: &'a str,
+    dst: &'a str,
+    label: String,
+    style: &'static str,
+}
+
+/// Writes a `digraph` of `edges`: every peer they name as a node, workloads inside a cluster
+/// box per namespace.
+fn write_dot(out: &mut dyn Write, edges: &[DotEdge<'_>]) -> io::Result<()> {
+    let mut namespaces: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+        std::collections::BTreeMap::new();
+    let mut outside: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    for e in edges {
+        for peer in [e.src, e.dst] {
+            match peer.split_once('/') {
+                Some((ns, _)) if !peer.ends_with("[External]") => {
+                    namespaces.entry(ns).or_default().insert(peer);
+                }
+                _ => {
+                    outside.insert(peer);
+                }
+            }
+        }
+    }
+    writeln!(out, "digraph netpol {{")?;
+    writeln!(out, "\trankdir=LR")?;
+    writeln!(out, "\tnode [shape=box style=rounded]")?;
+    for (i, (ns, peers)) in namespaces.iter().enumerate() {
+        writeln!(out, "\tsubgraph cluster_{i} {{")?;
+        writeln!(out, "\t\tlabel={}", dot_quote(&format!("namespace {ns}")))?;
+        for peer in peers {
+            let short = peer.split_once('/').map_or(*peer, |(_, n)| n);
+            writeln!(out, "\t\t{} [label={}]", dot_quote(peer), dot_quote(short))?;
+        }
+        writeln!(out, "\t}}")?;
+    }
+    for peer in &outside {
+        writeln!(out, "\t{} [shape=ellipse]", dot_quote(peer))?;
+    }
+    for e in edges {
+        writeln!(
+            out,
+            "\t{} -> {} [label={}{}]",
+            dot_quote(e.src),
+            dot_quote(e.dst),
+            dot_quote(&e.label),
+            e.style
+        )?;
+    }
+    writeln!(out, "}}")
 }
 
 #[derive(Serialize)]
@@ -95,6 +157,18 @@ pub fn write_list(
                 writeln!(out, "| {} | {} | {} |", c.src, c.dst, c.conn)?;
             }
         }
+        ListFormat::Dot => {
+            let edges: Vec<DotEdge<'_>> = connections
+                .iter()
+                .map(|c| DotEdge {
+                    src: &c.src,
+                    dst: &c.dst,
+                    label: c.conn.clone(),
+                    style: "",
+                })
+                .collect();
+            write_dot(out, &edges)?;
+        }
     }
     Ok(())
 }
@@ -158,6 +232,164 @@ pub fn write_permitted(
             for c in connections {
                 writeln!(out, "| {} | {} |", c.src, c.dst)?;
             }
+        }
+        ListFormat::Dot => {
+            let edges: Vec<DotEdge<'_>> = connections
+                .iter()
+                .map(|c| DotEdge {
+                    src: &c.src,
+                    dst: &c.dst,
+                    label: on.to_string(),
+                    style: "",
+                })
+                .collect();
+            write_dot(out, &edges)?;
+        }
+    }
+    Ok(())
+}
+
+/// Which exposure lines to show: those of focus workloads in the focus direction, and with a
+/// port filter only those allowing it.
+pub struct ExposureFilter<'a> {
+    /// The focus of the list (empty: everything).
+    pub focus: &'a crate::netpol::Focus,
+    /// `--port`/`--protocol`: only lines allowing that port, shown without connections.
+    pub port: Option<(crate::netpol::Protocol, u32)>,
+}
+
+/// Exposure lines per direction (egress first), each `(workload, peer, conn)`, with the
+/// external ranges of `connections` merged in, sorted; and the unprotected workloads.
+type ExposureRows = ([Vec<(String, String, String)>; 2], Vec<(String, bool)>);
+
+fn exposure_rows(
+    connections: &[crate::netpol::Connection],
+    exposure: &crate::netpol::Exposure,
+    filter: &ExposureFilter<'_>,
+) -> ExposureRows {
+    use crate::netpol::{FocusDirection, names_workload};
+    let wanted = |workload: &str, ingress: bool| {
+        let f = filter.focus;
+        (f.workloads.is_empty() || f.workloads.iter().any(|w| names_workload(workload, w)))
+            && match f.direction {
+                Some(FocusDirection::Ingress) => ingress,
+                Some(FocusDirection::Egress) => !ingress,
+                None => true,
+            }
+    };
+    let mut rows: [Vec<(String, String, String)>; 2] = [Vec::new(), Vec::new()];
+    for c in connections {
+        if c.dst.ends_with("[External]") && wanted(&c.src, false) {
+            rows[0].push((c.src.clone(), c.dst.clone(), c.conn.clone()));
+        } else if c.src.ends_with("[External]") && wanted(&c.dst, true) {
+            rows[1].push((c.dst.clone(), c.src.clone(), c.conn.clone()));
+        }
+    }
+    for line in &exposure.lines {
+        if !wanted(&line.workload, line.ingress) {
+            continue;
+        }
+        if let Some((protocol, port)) = filter.port {
+            // On one port, a narrower peer adds nothing when the whole cluster has that port.
+            let whole_cluster_has_it = line.peer != "entire-cluster"
+                && exposure.lines.iter().any(|l| {
+                    l.workload == line.workload
+                        && l.ingress == line.ingress
+                        && l.peer == "entire-cluster"
+                        && l.conn.allows(protocol, port)
+                });
+            if !line.conn.allows(protocol, port) || whole_cluster_has_it {
+                continue;
+            }
+        }
+        rows[usize::from(line.ingress)].push((
+            line.workload.clone(),
+            line.peer.clone(),
+            line.conn.to_string(),
+        ));
+    }
+    for r in &mut rows {
+        r.sort();
+    }
+    // Protection is about policies, not ports: it is left out of a per-port answer.
+    let unprotected = exposure
+        .unprotected
+        .iter()
+        .filter(|_| filter.port.is_none())
+        .filter(|(w, ingress)| wanted(w, *ingress))
+        .cloned()
+        .collect();
+    (rows, unprotected)
+}
+
+/// Writes the exposure sections that follow a list: per direction, what each workload is
+/// open to beyond the given objects (external ranges included), then the workloads no policy
+/// protects. `Txt` and `Json` only; `Json` writes a `palisade.netpol.exposure/v1` document.
+pub fn write_exposure(
+    out: &mut dyn Write,
+    connections: &[crate::netpol::Connection],
+    exposure: &crate::netpol::Exposure,
+    filter: &ExposureFilter<'_>,
+    format: ListFormat,
+) -> io::Result<()> {
+    let (rows, unprotected) = exposure_rows(connections, exposure, filter);
+    let direction = |ingress: bool| if ingress { "Ingress" } else { "Egress" };
+    if format == ListFormat::Json {
+        let side = |r: &[(String, String, String)]| -> Vec<serde_json::Value> {
+            r.iter()
+                .map(|(w, p, c)| serde_json::json!({"workload": w, "peer": p, "conn": c}))
+                .collect()
+        };
+        let doc = serde_json::json!({
+            "schema": "palisade.netpol.exposure/v1",
+            "egress": side(&rows[0]),
+            "ingress": side(&rows[1]),
+            "unprotected": unprotected
+                .iter()
+                .map(|(w, i)| serde_json::json!({"workload": w, "direction": direction(*i)}))
+                .collect::<Vec<_>>(),
+        });
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        return writeln!(out);
+    }
+    writeln!(out)?;
+    match filter.port {
+        Some((protocol, port)) => writeln!(
+            out,
+            "Exposure Analysis Result On {} {port}:",
+            protocol.as_str()
+        )?,
+        None => writeln!(out, "Exposure Analysis Result:")?,
+    }
+    let width = rows
+        .iter()
+        .flatten()
+        .map(|(w, _, _)| w.len())
+        .max()
+        .unwrap_or(0);
+    let mut first = true;
+    for (i, arrow) in [(0, "=>"), (1, "<=")] {
+        if rows[i].is_empty() {
+            continue;
+        }
+        if !first {
+            writeln!(out)?;
+        }
+        first = false;
+        writeln!(out, "{} Exposure:", direction(i == 1))?;
+        for (w, peer, conn) in &rows[i] {
+            if filter.port.is_some() {
+                writeln!(out, "{w:width$} \t{arrow} \t{peer}")?;
+            } else {
+                writeln!(out, "{w:width$} \t{arrow} \t{peer} : {conn}")?;
+            }
+        }
+    }
+    if !unprotected.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Workloads not protected by network policies:")?;
+        for (w, ingress) in &unprotected {
+            writeln!(out, "{w} is not protected on {}", direction(*ingress))?;
         }
     }
     Ok(())
@@ -275,8 +507,38 @@ pub fn write_diff(
                 )?;
             }
         }
+        ListFormat::Dot => write_diff_dot(out, entries)?,
     }
     Ok(())
+}
+
+/// A diff as a graph: added edges green, removed ones dashed red, changed ones orange with
+/// both states in the label.
+fn write_diff_dot(out: &mut dyn Write, entries: &[DiffEntry]) -> io::Result<()> {
+    let edges: Vec<DotEdge<'_>> = entries
+        .iter()
+        .map(|e| {
+            let (label, style) = match e.kind {
+                crate::netpol::diff::DiffKind::Added => {
+                    (e.after.clone(), " color=darkgreen fontcolor=darkgreen")
+                }
+                crate::netpol::diff::DiffKind::Removed => {
+                    (e.before.clone(), " color=red fontcolor=red style=dashed")
+                }
+                crate::netpol::diff::DiffKind::Changed => (
+                    format!("{} -> {}", e.before, e.after),
+                    " color=darkorange fontcolor=darkorange",
+                ),
+            };
+            DotEdge {
+                src: &e.src,
+                dst: &e.dst,
+                label,
+                style,
+            }
+        })
+        .collect();
+    write_dot(out, &edges)
 }
 
 #[cfg(test)]
@@ -316,6 +578,13 @@ mod tests {
         assert_eq!(json["schema"], LIST_SCHEMA);
         assert_eq!(json["assumptions"][0], "x");
         assert_eq!(json["connections"][0]["conn"], "TCP 80,UDP 53");
+        let dot = render(ListFormat::Dot);
+        assert!(dot.starts_with("digraph netpol {"), "{dot}");
+        assert!(dot.contains("label=\"namespace ns\""), "{dot}");
+        assert!(
+            dot.contains("\"ns/a[Deployment]\" -> \"ns/b[Deployment]\" [label=\"TCP 80,UDP 53\"]"),
+            "{dot}"
+        );
     }
 
     #[test]

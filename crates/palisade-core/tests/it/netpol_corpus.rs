@@ -268,12 +268,42 @@ fn rows(text: &str, ext: &str) -> BTreeSet<String> {
         }
         "csv" => text.lines().skip(1).map(str::to_string).collect(),
         "md" => text.lines().skip(2).map(str::to_string).collect(),
+        "dot" => text.lines().filter_map(dot_edge).collect(),
         _ => text
             .lines()
             .filter(|l| l.contains(" => ") || l.starts_with("Permitted"))
             .map(str::to_string)
             .collect(),
     }
+}
+
+/// Reads a quoted Graphviz ID at the start of `text`; returns it and the rest.
+fn dot_id(text: &str) -> Option<(String, &str)> {
+    let body = text.trim_start().strip_prefix('"')?;
+    let mut id = String::new();
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => id.extend(chars.next().map(|(_, c)| c)),
+            '"' => return Some((id, &body[i + 1..])),
+            c => id.push(c),
+        }
+    }
+    None
+}
+
+/// A Graphviz edge line `"src" -> "dst" [label="conn" …]` as `src => dst : conn`; the graph's
+/// layout and styling are not compared, only its edges.
+fn dot_edge(line: &str) -> Option<String> {
+    let (src, rest) = dot_id(line)?;
+    let rest = rest.trim_start().strip_prefix("->")?;
+    let (dst, rest) = dot_id(rest)?;
+    let label = rest
+        .split_once("label=")
+        .and_then(|(_, l)| dot_id(l))
+        .map(|(l, _)| l)
+        .unwrap_or_default();
+    Some(format!("{src} => {dst} : {label}"))
 }
 
 /// A port filter: protocol and port.
@@ -284,11 +314,21 @@ type PortFilter = Option<(palisade_core::netpol::Protocol, u32)>;
 fn variant<'a>(root: &Path, stem: &'a str) -> (&'a str, Focus, PortFilter) {
     // `<case>_focus_workload_<w>[_<w>…][_ingress|_egress][_with_<peer>[_<peer>…]]`;
     // workload names cannot contain `_`.
+    let mut focus_port = None;
     let (case, focus) = match stem.split_once("_focus_workload_") {
         Some((case, list)) => {
             let mut focus = Focus::default();
             let mut with = false;
             for token in list.split('_') {
+                if let Some((proto, port)) = token.split_once('-')
+                    && let (Some(proto), Ok(port)) = (
+                        palisade_core::netpol::Protocol::parse(&proto.to_ascii_uppercase()),
+                        port.parse::<u32>(),
+                    )
+                {
+                    focus_port = Some((proto, port));
+                    continue;
+                }
                 match token {
                     "ingress" => focus.direction = Some(FocusDirection::Ingress),
                     "egress" => focus.direction = Some(FocusDirection::Egress),
@@ -302,7 +342,7 @@ fn variant<'a>(root: &Path, stem: &'a str) -> (&'a str, Focus, PortFilter) {
         None => (stem, Focus::default()),
     };
     // `<case>_<protocol>-<port>`: connections permitted on one port.
-    let mut port_filter = None;
+    let mut port_filter = focus_port;
     let mut case = case;
     if !root.join("tests").join(case).is_dir()
         && let Some((base, filter)) = case.rsplit_once('_')
@@ -346,8 +386,9 @@ fn list_formats_and_focus_match_the_corpus() {
             "json" => ListFormat::Json,
             "csv" => ListFormat::Csv,
             "md" => ListFormat::Md,
+            "dot" => ListFormat::Dot,
             _ => {
-                *skipped.entry("other format (dot)").or_default() += 1;
+                *skipped.entry("other format").or_default() += 1;
                 continue;
             }
         };
@@ -399,6 +440,112 @@ fn list_formats_and_focus_match_the_corpus() {
         skipped.values().sum::<usize>(),
         reasons.join(", ")
     );
+    assert!(
+        failures.is_empty(),
+        "disagreements:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Lines of a text output with runs of blanks collapsed, blank lines dropped.
+fn normalised_lines(text: &str) -> BTreeSet<String> {
+    text.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn exposure_matches_the_corpus() {
+    use palisade_core::report::netpol::{
+        ExposureFilter, ListFormat, write_exposure, write_list, write_permitted,
+    };
+    let Some(root) = crate::corpus("netpol-analyzer") else {
+        return;
+    };
+    let expected_dir = root.join("test_outputs/connlist");
+    let Ok(entries) = fs::read_dir(&expected_dir) else {
+        println!("skipped: corpus not found at {}", expected_dir.display());
+        return;
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n.contains("_exposure_output."))
+        .collect();
+    names.sort();
+    let (mut compared, mut agree) = (0, 0);
+    let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for name in &names {
+        let Some((stem, ext)) = name.rsplit_once("_exposure_output.") else {
+            continue;
+        };
+        if ext != "txt" {
+            *skipped
+                .entry("csv/md/dot/json (exposure is offered in txt and in Palisade's own JSON)")
+                .or_default() += 1;
+            continue;
+        }
+        if stem.ends_with("_explain") {
+            *skipped.entry("explain with exposure").or_default() += 1;
+            continue;
+        }
+        let (case, focus, port_filter) = variant(&root, stem);
+        let Some(cluster) = load_case(&root, case) else {
+            *skipped.entry("multi-network").or_default() += 1;
+            continue;
+        };
+        compared += 1;
+        let all = match port_filter {
+            Some((proto, port)) => cluster.permitted_on(proto, port),
+            None => cluster.connectivity(),
+        };
+        let list: Vec<_> = all.into_iter().filter(|c| focus.keeps(c)).collect();
+        let mut ours = Vec::new();
+        match port_filter {
+            Some((proto, port)) => write_permitted(
+                &mut ours,
+                &list,
+                &[],
+                &format!("{} {port}", proto.as_str()),
+                ListFormat::Txt,
+            ),
+            None => write_list(&mut ours, &list, &[], ListFormat::Txt),
+        }
+        .expect("write to memory");
+        let filter = ExposureFilter {
+            focus: &focus,
+            port: port_filter,
+        };
+        write_exposure(
+            &mut ours,
+            &list,
+            &cluster.exposure(),
+            &filter,
+            ListFormat::Txt,
+        )
+        .expect("write to memory");
+        let ours = normalised_lines(&String::from_utf8_lossy(&ours));
+        let expected =
+            normalised_lines(&fs::read_to_string(expected_dir.join(name)).unwrap_or_default());
+        if ours == expected {
+            agree += 1;
+        } else {
+            let missing: Vec<_> = expected.difference(&ours).take(3).collect();
+            let extra: Vec<_> = ours.difference(&expected).take(3).collect();
+            failures.push(format!(
+                "{name}:\n  missing {missing:#?}\n  extra {extra:#?}"
+            ));
+        }
+    }
+    let reasons: Vec<String> = skipped.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    println!(
+        "netpol exposure corpus: {compared} files compared, {agree} agree, {} skipped ({})",
+        skipped.values().sum::<usize>(),
+        reasons.join(", ")
+    );
+    assert!(compared > 0, "no exposure output compared");
     assert!(
         failures.is_empty(),
         "disagreements:\n{}",

@@ -8,7 +8,9 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use palisade_core::document::{Document, parse_stream};
 use palisade_core::netpol::{self, Cluster, Focus, FocusDirection, Protocol, parse_peer};
-use palisade_core::report::netpol::{ListFormat, write_diff, write_list, write_permitted};
+use palisade_core::report::netpol::{
+    ExposureFilter, ListFormat, write_diff, write_exposure, write_list, write_permitted,
+};
 use palisade_io::{Input, discover};
 
 use super::output::{ColorWhen, Output, write_with};
@@ -66,6 +68,8 @@ enum Format {
     Csv,
     /// A Markdown table.
     Md,
+    /// A Graphviz digraph (workloads grouped by namespace).
+    Dot,
 }
 
 #[derive(Debug, Args)]
@@ -108,6 +112,12 @@ struct ListArgs {
     /// Protocol of `--port`.
     #[arg(long, default_value = "TCP", value_parser = parse_protocol)]
     protocol: Protocol,
+
+    /// Also show what each workload is open to beyond the given objects (any namespace, any
+    /// pod matching a selector, the outside world) and which workloads no policy protects
+    /// (txt and json formats).
+    #[arg(long)]
+    exposure: bool,
 }
 
 /// `--focus-direction` values.
@@ -213,6 +223,10 @@ fn list(args: &ListArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
     };
     let connections: Vec<_> = all.into_iter().filter(|c| focus.keeps(c)).collect();
     let format = list_format(args.format);
+    if args.exposure && !matches!(format, ListFormat::Txt | ListFormat::Json) {
+        bail!("--exposure is available in the txt and json formats");
+    }
+    let exposure = args.exposure.then(|| cluster.exposure());
     let mut output = Output::open(args.output.as_deref(), color)?;
     write_with(&mut output, |out, _| match args.port {
         Some(port) => write_permitted(
@@ -224,6 +238,15 @@ fn list(args: &ListArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
         ),
         None => write_list(out, &connections, netpol::ASSUMPTIONS, format),
     })?;
+    if let Some(exposure) = &exposure {
+        let filter = ExposureFilter {
+            focus: &focus,
+            port: args.port.map(|p| (args.protocol, p)),
+        };
+        write_with(&mut output, |out, _| {
+            write_exposure(out, &connections, exposure, &filter, format)
+        })?;
+    }
     output.finish()?;
     Ok(ExitCode::SUCCESS)
 }
@@ -268,6 +291,7 @@ fn list_format(format: Format) -> ListFormat {
         Format::Json => ListFormat::Json,
         Format::Csv => ListFormat::Csv,
         Format::Md => ListFormat::Md,
+        Format::Dot => ListFormat::Dot,
     }
 }
 

@@ -139,3 +139,42 @@ fn explain_names_rules_and_the_blocking_side() {
         run.stdout
     );
 }
+
+#[test]
+fn list_exposure_and_dot() {
+    let run = palisade_with_stdin(&["netpol", "list", "-", "--exposure"], Some(APP));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("Exposure Analysis Result:"),
+        "{}",
+        run.stdout
+    );
+    let squeezed: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert!(
+        squeezed.contains(&"shop/web[Deployment] <= entire-cluster : All Connections".to_string()),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        squeezed.contains(&"shop/db[Deployment] is not protected on Egress".to_string()),
+        "{}",
+        run.stdout
+    );
+    let dot = palisade_with_stdin(&["netpol", "list", "-", "-f", "dot"], Some(APP));
+    assert_eq!(dot.code, 0, "{}", dot.stderr);
+    assert!(
+        dot.stdout
+            .contains("\"shop/web[Deployment]\" -> \"shop/db[Deployment]\" [label=\"TCP 5432\"]"),
+        "{}",
+        dot.stdout
+    );
+    let refused = palisade_with_stdin(
+        &["netpol", "list", "-", "-f", "csv", "--exposure"],
+        Some(APP),
+    );
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+}

@@ -1,0 +1,233 @@
+//! `cargo xtask bench-netpol`: timing of `palisade netpol list` and `palisade netpol eval` on a
+//! generated cluster (by default 5,000 workloads in 200 namespaces with 2,000 NetworkPolicies),
+//! end to end and in process.
+//!
+//! End-to-end figures include reading and parsing every manifest. The in-process figures split
+//! parsing, model construction, the full connectivity list and single `allowed` queries, with
+//! the CPU time of the process next to wall time: the machine is shared, so wall time alone
+//! can mislead, and the list runs on every core.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use palisade_core::document::parse_stream;
+use palisade_core::netpol::{Cluster, Peer};
+
+use crate::bench::{cpu_time, wait_with_rusage};
+use crate::generate::{DEFAULT_SEED, Rng};
+use crate::generate_netpol::{NetpolSizes, generate_netpol};
+
+/// Runs `binary args…` once with its output discarded; returns wall time, CPU time and peak RSS
+/// in KiB. Exit codes 0 and 1 (a denied `eval`) are both normal.
+fn run_once(
+    binary: &Path,
+    args: &[&str],
+    threads: Option<usize>,
+) -> anyhow::Result<(Duration, Duration, i64)> {
+    let mut cmd = Command::new(binary);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    match threads {
+        Some(n) => cmd.env("RAYON_NUM_THREADS", n.to_string()),
+        None => cmd.env_remove("RAYON_NUM_THREADS"),
+    };
+    let start = Instant::now();
+    let child = cmd
+        .spawn()
+        .with_context(|| format!("cannot start {}", binary.display()))?;
+    let (code, usage) = wait_with_rusage(child.id())?;
+    let wall = start.elapsed();
+    if !(0..=1).contains(&code) {
+        bail!("palisade {} exited with {code}", args.join(" "));
+    }
+    let cpu = cpu_time(&usage.ru_utime) + cpu_time(&usage.ru_stime);
+    Ok((wall, cpu, usage.ru_maxrss))
+}
+
+/// Best-of-`runs` line of the Markdown table.
+fn report(
+    binary: &Path,
+    label: &str,
+    args: &[&str],
+    threads: Option<usize>,
+    runs: usize,
+) -> anyhow::Result<()> {
+    let (mut wall, mut cpu, mut rss) = (Duration::MAX, Duration::MAX, 0);
+    for _ in 0..runs {
+        let (w, c, r) = run_once(binary, args, threads)?;
+        wall = wall.min(w);
+        cpu = cpu.min(c);
+        rss = rss.max(r);
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let mib = rss as f64 / 1024.0;
+    #[allow(clippy::print_stdout)]
+    {
+        println!(
+            "| {label} | {:.3} | {:.3} | {mib:.1} |",
+            wall.as_secs_f64(),
+            cpu.as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// User plus system CPU time of this process so far.
+#[allow(unsafe_code)]
+fn own_cpu_time() -> Duration {
+    // SAFETY: `rusage` is plain old data, valid when zeroed, and the pointer refers to a live
+    // local for the duration of the call.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &raw mut usage);
+        usage
+    };
+    cpu_time(&usage.ru_utime) + cpu_time(&usage.ru_stime)
+}
+
+/// Wall and CPU time of `f`.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration, Duration) {
+    let (start, cpu) = (Instant::now(), own_cpu_time());
+    let out = f();
+    (out, start.elapsed(), own_cpu_time().saturating_sub(cpu))
+}
+
+/// Parses, builds the model, lists everything and answers single queries, in this process.
+fn in_process(dir: &Path) -> anyhow::Result<()> {
+    if cfg!(debug_assertions) {
+        #[allow(clippy::print_stdout)]
+        {
+            println!(
+                "\nnote: xtask is unoptimised, so the in-process figures below are not \
+                 representative; run `cargo run --release -p xtask -- bench-netpol`"
+            );
+        }
+    }
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    paths.sort();
+    let (streams, parse_wall, parse_cpu) = timed(|| {
+        paths
+            .iter()
+            .map(|p| {
+                let text = std::fs::read_to_string(p)?;
+                Ok((p.display().to_string(), parse_stream(&text)))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()
+    });
+    let streams = streams?;
+    let (cluster, build_wall, build_cpu) = timed(|| {
+        Cluster::from_files(
+            streams
+                .iter()
+                .flat_map(|(f, s)| s.documents.iter().map(move |d| (f.as_str(), &d.root))),
+        )
+    });
+    if !cluster.errors.is_empty() {
+        bail!(
+            "generated policies are invalid: {}",
+            cluster.errors.join("; ")
+        );
+    }
+    let (list, list_wall, list_cpu) = timed(|| cluster.connectivity());
+
+    let n = cluster.workloads().len();
+    let mut rng = Rng::new(DEFAULT_SEED);
+    let queries = 1_000;
+    let (mut slowest, mut total, mut allowed) = (Duration::ZERO, Duration::ZERO, 0usize);
+    for _ in 0..queries {
+        let src = Peer::Workload(rng.below(n as u64) as usize);
+        let dst = Peer::Workload(rng.below(n as u64) as usize);
+        let start = Instant::now();
+        allowed += usize::from(!cluster.allowed(src, dst).is_empty());
+        let took = start.elapsed();
+        slowest = slowest.max(took);
+        total += took;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let mean = total.as_secs_f64() / f64::from(queries);
+    #[allow(clippy::print_stdout)]
+    {
+        println!(
+            "\nIn process ({n} workloads, {} connections listed), wall / CPU seconds:\n\n\
+             | step | wall (s) | CPU (s) |\n|---|---|---|\n\
+             | read + parse | {:.3} | {:.3} |\n\
+             | model build | {:.3} | {:.3} |\n\
+             | full connectivity list | {:.3} | {:.3} |\n\n\
+             `allowed` between {queries} random workload pairs ({allowed} allowed): \
+             mean {:.3} ms, slowest {:.3} ms",
+            list.len(),
+            parse_wall.as_secs_f64(),
+            parse_cpu.as_secs_f64(),
+            build_wall.as_secs_f64(),
+            build_cpu.as_secs_f64(),
+            list_wall.as_secs_f64(),
+            list_cpu.as_secs_f64(),
+            mean * 1e3,
+            slowest.as_secs_f64() * 1e3,
+        );
+    }
+    Ok(())
+}
+
+/// Builds the release binary, generates the default-size cluster and prints the figures.
+pub fn bench_netpol(root: &Path) -> anyhow::Result<()> {
+    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["build", "--release", "--quiet", "-p", "palisade"])
+        .current_dir(root)
+        .status()
+        .context("cannot run cargo build")?;
+    if !status.success() {
+        bail!("release build failed");
+    }
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let binary = target.join("release/palisade");
+
+    let dir = std::env::temp_dir().join(format!("palisade-bench-netpol-{}", std::process::id()));
+    let sizes = NetpolSizes::default();
+    let (objects, files) = generate_netpol(&sizes, &dir, DEFAULT_SEED)?;
+    let d = dir.to_str().context("temporary directory is not UTF-8")?;
+    #[allow(clippy::print_stdout)]
+    {
+        println!(
+            "{} namespaces, {} workloads, {} NetworkPolicies: {objects} objects in {files} files\n\n\
+             | command | wall (s) | CPU (s) | peak RSS (MiB) |\n|---|---|---|---|",
+            sizes.namespaces, sizes.workloads, sizes.policies
+        );
+    }
+    let result = (|| {
+        let list = ["netpol", "list", d, "-f", "json", "-o", "/dev/null"];
+        report(&binary, "`netpol list -f json`", &list, None, 3)?;
+        report(
+            &binary,
+            "`netpol list -f json`, one thread",
+            &list,
+            Some(1),
+            3,
+        )?;
+        report(
+            &binary,
+            "`netpol eval --src team-0100/api-1 --dst team-0105/api-6`",
+            &[
+                "netpol",
+                "eval",
+                d,
+                "--src",
+                "team-0100/api-1",
+                "--dst",
+                "team-0105/api-6",
+            ],
+            None,
+            3,
+        )?;
+        in_process(&dir)
+    })();
+    std::fs::remove_dir_all(&dir).ok();
+    result
+}
