@@ -8,8 +8,8 @@
 //! times the CIS node check.
 
 mod bench;
-mod bench_node;
 mod bench_netpol;
+mod bench_node;
 mod bench_paths;
 mod bench_rbac;
 mod detect_docs;
