@@ -107,6 +107,7 @@ technique_registry! {
     read_secret::ReadSecret,
     impersonate::Impersonate,
     cluster_admin::ClusterAdmin,
+    admin_owns_nodes::AdminOwnsNodes,
     bind_escalate::BindEscalate,
     approve_csr::ApproveCsr,
     mutating_webhook::MutatingWebhook,
