@@ -8,6 +8,7 @@
 
 pub mod check;
 pub mod checks;
+pub mod detect;
 pub mod document;
 pub mod inventory;
 pub mod load;

@@ -1,0 +1,3 @@
+//! Runtime threat detection on Kubernetes audit events.
+
+pub mod state;
