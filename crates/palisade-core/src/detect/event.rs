@@ -1,0 +1,306 @@
+//! Kubernetes audit events: parsing one JSON text into events, and cheap access to their fields.
+//!
+//! Accepted shapes: an `audit.k8s.io` `Event` (v1 or v1beta1), an `EventList`, a JSON array of
+//! either, Azure diagnostic records (`{"records": [...]}` or one record whose `properties.log`
+//! holds the event as a JSON string), and Google Cloud audit log entries (`protoPayload`), which
+//! are translated into the Kubernetes event shape so that the same fields apply.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+/// One Kubernetes audit event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEvent {
+    value: Value,
+}
+
+/// Why a JSON text held no usable event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventError {
+    /// What is wrong.
+    pub message: String,
+    /// 1-based line within the text, when known.
+    pub line: Option<u32>,
+    /// 1-based column within the text, when known.
+    pub column: Option<u32>,
+}
+
+impl fmt::Display for EventError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => write!(f, "{line}:{column}: {}", self.message),
+            (Some(line), None) => write!(f, "{line}: {}", self.message),
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for EventError {}
+
+impl EventError {
+    fn shape(message: impl Into<String>) -> Self {
+        EventError {
+            message: message.into(),
+            line: None,
+            column: None,
+        }
+    }
+}
+
+/// Parses one JSON text (a line, a whole file or an HTTP body) into the audit events it holds.
+pub fn parse_audit_json(text: &str) -> Result<Vec<AuditEvent>, EventError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| EventError {
+        message: format!("invalid JSON: {e}"),
+        line: u32::try_from(e.line()).ok().filter(|l| *l > 0),
+        column: u32::try_from(e.column()).ok().filter(|c| *c > 0),
+    })?;
+    let mut events = Vec::new();
+    collect(value, &mut events, 0)?;
+    Ok(events)
+}
+
+/// Envelopes nest at most a few levels; anything deeper is not an audit log.
+const MAX_ENVELOPE_DEPTH: usize = 4;
+
+fn collect(value: Value, out: &mut Vec<AuditEvent>, depth: usize) -> Result<(), EventError> {
+    if depth > MAX_ENVELOPE_DEPTH {
+        return Err(EventError::shape("audit events nested too deeply"));
+    }
+    match value {
+        Value::Array(items) => {
+            for item in items {
+                collect(item, out, depth + 1)?;
+            }
+            Ok(())
+        }
+        Value::Object(mut map) => {
+            let kind = map.get("kind").and_then(Value::as_str).unwrap_or("");
+            if kind == "EventList"
+                || (kind.is_empty() && map.get("items").is_some_and(Value::is_array))
+            {
+                if let Some(Value::Array(items)) = map.remove("items") {
+                    for item in items {
+                        collect(item, out, depth + 1)?;
+                    }
+                }
+                return Ok(());
+            }
+            if kind == "Event" || map.contains_key("verb") || map.contains_key("auditID") {
+                out.push(AuditEvent {
+                    value: Value::Object(map),
+                });
+                return Ok(());
+            }
+            if let Some(Value::Array(records)) = map.remove("records") {
+                for record in records {
+                    collect(record, out, depth + 1)?;
+                }
+                return Ok(());
+            }
+            if let Some(log) = map.get("properties").and_then(|p| p.get("log")) {
+                let inner = match log {
+                    Value::String(text) => serde_json::from_str(text).map_err(|e| {
+                        EventError::shape(format!("invalid JSON in properties.log: {e}"))
+                    })?,
+                    other => other.clone(),
+                };
+                return collect(inner, out, depth + 1);
+            }
+            if map.contains_key("protoPayload") {
+                out.push(AuditEvent {
+                    value: Value::Object(from_cloud_audit_log(&map)),
+                });
+                return Ok(());
+            }
+            Err(EventError::shape(
+                "not an audit event: no kind Event, verb or auditID",
+            ))
+        }
+        other => Err(EventError::shape(format!(
+            "not an audit event: a JSON {}",
+            json_type(&other)
+        ))),
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Translates a Google Cloud audit log entry about a Kubernetes request into the shape of a
+/// Kubernetes audit event. Cloud logging keeps the request, response and caller but renames them.
+fn from_cloud_audit_log(entry: &Map<String, Value>) -> Map<String, Value> {
+    let empty = Value::Null;
+    let payload = entry.get("protoPayload").unwrap_or(&empty);
+    let text = |v: &Value, ptr: &str| v.pointer(ptr).and_then(Value::as_str).map(str::to_owned);
+    let mut event = Map::new();
+    event.insert("kind".into(), "Event".into());
+    event.insert("apiVersion".into(), "audit.k8s.io/v1".into());
+    event.insert("stage".into(), "ResponseComplete".into());
+    event.insert("level".into(), "RequestResponse".into());
+    if let Some(id) = text(payload, "/requestMetadata/requestAttributes/reason").or_else(|| {
+        entry
+            .get("insertId")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }) {
+        event.insert("auditID".into(), id.into());
+    }
+    if let Some(ts) = entry.get("timestamp").and_then(Value::as_str) {
+        event.insert("stageTimestamp".into(), ts.into());
+        event.insert("requestReceivedTimestamp".into(), ts.into());
+    }
+    let method = text(payload, "/methodName").unwrap_or_default();
+    // methodName is `io.k8s.<group>.<version>.<resource>[.<subresource>].<verb>`.
+    if let Some(verb) = method.rsplit('.').next().filter(|v| !v.is_empty()) {
+        event.insert("verb".into(), verb.into());
+    }
+    let resource_name = text(payload, "/resourceName").unwrap_or_default();
+    event.insert("requestURI".into(), format!("/{resource_name}").into());
+    event.insert(
+        "objectRef".into(),
+        Value::Object(object_ref(&resource_name)),
+    );
+    let mut user = Map::new();
+    if let Some(principal) = text(payload, "/authenticationInfo/principalEmail") {
+        user.insert("username".into(), principal.into());
+    }
+    event.insert("user".into(), Value::Object(user));
+    if let Some(ip) = text(payload, "/requestMetadata/callerIp") {
+        event.insert("sourceIPs".into(), Value::Array(vec![ip.into()]));
+    }
+    if let Some(agent) = text(payload, "/requestMetadata/callerSuppliedUserAgent") {
+        event.insert("userAgent".into(), agent.into());
+    }
+    if let Some(request) = payload.get("request") {
+        event.insert("requestObject".into(), request.clone());
+    }
+    if let Some(response) = payload.get("response") {
+        event.insert("responseObject".into(), response.clone());
+    }
+    let grpc = payload
+        .pointer("/status/code")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let mut status = Map::new();
+    status.insert("code".into(), http_status_of_grpc(grpc).into());
+    if let Some(message) = text(payload, "/status/message") {
+        status.insert("reason".into(), message.into());
+    }
+    event.insert("responseStatus".into(), Value::Object(status));
+    if let Some(Value::Object(labels)) = entry.get("labels") {
+        let annotations: Map<String, Value> = labels
+            .iter()
+            .filter(|(k, _)| k.contains(".k8s.io/"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        event.insert("annotations".into(), Value::Object(annotations));
+    }
+    event
+}
+
+/// `resourceName` is `<group>/<version>[/namespaces/<ns>]/<resource>[/<name>[/<subresource>]]`,
+/// with `core` for the core group.
+fn object_ref(resource_name: &str) -> Map<String, Value> {
+    let parts: Vec<&str> = resource_name.split('/').filter(|p| !p.is_empty()).collect();
+    let mut object = Map::new();
+    if parts.len() < 3 {
+        return object;
+    }
+    let group = if parts[0] == "core" { "" } else { parts[0] };
+    object.insert("apiGroup".into(), group.into());
+    object.insert("apiVersion".into(), parts[1].into());
+    let mut rest = &parts[2..];
+    if rest.len() >= 3 && rest[0] == "namespaces" {
+        object.insert("namespace".into(), rest[1].into());
+        rest = &rest[2..];
+    }
+    let keys = ["resource", "name", "subresource"];
+    for (key, part) in keys.iter().zip(rest) {
+        object.insert((*key).into(), (*part).into());
+    }
+    object
+}
+
+fn http_status_of_grpc(code: i64) -> i64 {
+    match code {
+        0 => 200,
+        3 => 400,
+        5 => 404,
+        6 => 409,
+        7 => 403,
+        16 => 401,
+        _ => 500,
+    }
+}
+
+impl AuditEvent {
+    /// Wraps an already-parsed JSON object as an event.
+    pub fn from_value(value: Value) -> Self {
+        AuditEvent { value }
+    }
+
+    /// The whole event as JSON.
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+
+    /// The value at a JSON pointer (`/objectRef/resource`), if present.
+    pub fn pointer(&self, pointer: &str) -> Option<&Value> {
+        self.value.pointer(pointer)
+    }
+
+    /// A top-level string member.
+    pub fn str_at(&self, key: &str) -> Option<&str> {
+        self.value.get(key).and_then(Value::as_str)
+    }
+
+    /// A string member of a top-level object.
+    pub fn str_in(&self, outer: &str, key: &str) -> Option<&str> {
+        self.value.get(outer)?.get(key)?.as_str()
+    }
+
+    /// The request verb (`create`, `get`, ...).
+    pub fn verb(&self) -> Option<&str> {
+        self.str_at("verb")
+    }
+
+    /// The target resource (`pods`, `secrets`, ...).
+    pub fn resource(&self) -> Option<&str> {
+        self.str_in("objectRef", "resource")
+    }
+
+    /// The requesting user's name.
+    pub fn user_name(&self) -> Option<&str> {
+        self.str_in("user", "username")
+    }
+
+    /// The audit id.
+    pub fn audit_id(&self) -> Option<&str> {
+        self.str_at("auditID")
+    }
+
+    /// The event's time as written: `stageTimestamp`, else `requestReceivedTimestamp`, else
+    /// `timestamp`; empty when it has none.
+    pub fn time(&self) -> &str {
+        self.str_at("stageTimestamp")
+            .or_else(|| self.str_at("requestReceivedTimestamp"))
+            .or_else(|| self.str_at("timestamp"))
+            .unwrap_or("")
+    }
+
+    /// The event's time in nanoseconds since the Unix epoch, when it has a readable one.
+    pub fn raw_time_ns(&self) -> Option<i128> {
+        let text = self.time();
+        let ts: jiff::Timestamp = text.parse().ok()?;
+        Some(ts.as_nanosecond())
+    }
+}
