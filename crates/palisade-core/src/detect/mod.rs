@@ -16,6 +16,7 @@ mod event;
 mod falco;
 mod fields;
 mod rule;
+pub mod runtime;
 mod sigma;
 pub mod state;
 
