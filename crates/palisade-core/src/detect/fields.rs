@@ -619,7 +619,7 @@ pub(crate) fn resolve(name: &str, arg: Option<&str>) -> Result<Extractor, String
         _ => None,
     };
     let key = arg.unwrap_or("");
-    Ok(match info.name {
+    Ok(match name {
         "ka.auditid" => Extractor::Path(&["auditID"]),
         "ka.stage" => Extractor::Path(&["stage"]),
         "ka.auth.decision" => Extractor::Path(&["annotations", "authorization.k8s.io/decision"]),

@@ -9,9 +9,7 @@
 //! The usual flow is [`load_rules`] once, then [`parse_audit_json`] and [`RuleSet::evaluate`] per
 //! input; a [`RuleSet`] is immutable, `Send` and `Sync`, so callers may evaluate in parallel.
 
-// The loaders are filled in step by step; until then parts of the rule tree are unused.
-#![allow(dead_code)]
-
+mod condition;
 mod event;
 mod falco;
 mod fields;

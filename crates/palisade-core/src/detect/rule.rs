@@ -19,8 +19,6 @@ use super::{Match, RuleInfo};
 /// A compiled condition.
 #[derive(Debug, Clone)]
 pub(crate) enum Expr {
-    /// Always this value.
-    Const(bool),
     /// Every operand holds.
     And(Vec<Expr>),
     /// Some operand holds.
@@ -148,7 +146,6 @@ impl Test {
 impl Expr {
     pub(crate) fn eval(&self, event: &AuditEvent) -> bool {
         match self {
-            Expr::Const(b) => *b,
             Expr::And(items) => items.iter().all(|e| e.eval(event)),
             Expr::Or(items) => items.iter().any(|e| e.eval(event)),
             Expr::Not(inner) => !inner.eval(event),
@@ -160,7 +157,6 @@ impl Expr {
     /// on every path to a match; `None` when it does not.
     fn pinned(&self, is_field: &dyn Fn(&Extractor) -> bool) -> Option<HashSet<String>> {
         match self {
-            Expr::Const(false) => Some(HashSet::new()),
             Expr::Test(t) if is_field(&t.field) => match &t.test {
                 Test::Eq(v) | Test::IEq(v) => Some(std::iter::once(v.to_lowercase()).collect()),
                 Test::In(set) | Test::Intersects(set) => {

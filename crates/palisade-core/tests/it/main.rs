@@ -7,10 +7,12 @@
 // The suites print their agreement figures and skip notices for whoever runs them.
 #![allow(clippy::print_stdout)]
 
+mod falco_corpus;
 mod netpol_corpus;
 mod posture_agreement;
 mod pss_corpus;
 mod rbac_bootstrap;
+mod sigma_corpus;
 
 use std::path::{Path, PathBuf};
 
