@@ -276,6 +276,46 @@ async fn post(
     }
 }
 
+/// Sets `flag` when the process receives Ctrl-C (SIGINT) or, on Unix, SIGTERM, so that a
+/// long-running command can stop reading and still print its summary. Signals are watched by a
+/// background thread; a second signal is handled the same way (the caller decides how fast to
+/// stop).
+pub fn stop_on_signal(flag: Arc<std::sync::atomic::AtomicBool>) -> Result<(), ServerError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .map_err(ServerError::Runtime)?;
+    std::thread::Builder::new()
+        .name("palisade-signals".into())
+        .spawn(move || {
+            rt.block_on(async move {
+                #[cfg(unix)]
+                {
+                    use tokio::signal::unix::{SignalKind, signal};
+                    let (Ok(mut term), Ok(mut int)) = (
+                        signal(SignalKind::terminate()),
+                        signal(SignalKind::interrupt()),
+                    ) else {
+                        return;
+                    };
+                    loop {
+                        tokio::select! {
+                            _ = term.recv() => {}
+                            _ = int.recv() => {}
+                        }
+                        flag.store(true, Ordering::Relaxed);
+                    }
+                }
+                #[cfg(not(unix))]
+                while tokio::signal::ctrl_c().await.is_ok() {
+                    flag.store(true, Ordering::Relaxed);
+                }
+            });
+        })
+        .map_err(ServerError::Runtime)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

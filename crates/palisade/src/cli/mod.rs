@@ -1,6 +1,7 @@
 //! Command-line definitions shared by all subcommands, and the dispatch to them.
 
 mod checks;
+mod detect;
 mod explain;
 mod netpol;
 mod output;
@@ -49,6 +50,8 @@ enum Command {
     Rbac(rbac::RbacArgs),
     /// NetworkPolicy connectivity: list allowed connections, evaluate one.
     Netpol(netpol::NetpolArgs),
+    /// Runtime threat detection: Falco and Sigma rules over Kubernetes audit events.
+    Detect(detect::DetectArgs),
 }
 
 /// Runs the parsed command line.
@@ -65,5 +68,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pss(args) => pss::run(&args, cli.color),
         Command::Rbac(args) => rbac::run(&args, cli.color),
         Command::Netpol(args) => netpol::run(&args, cli.color),
+        Command::Detect(args) => detect::run(&args),
     }
 }
