@@ -1,5 +1,6 @@
 //! Project automation: `cargo xtask docs [--check]` writes (or verifies) the check reference in
-//! `docs/checks/` from the registry, so the reference can never drift from the code;
+//! `docs/checks/` from the registry (and `docs/detect-rules.md` from the detection engine), so
+//! the reference can never drift from the code;
 //! `cargo xtask gen` writes synthetic workloads and `cargo xtask bench` times `palisade scan`;
 //! `cargo xtask gen-rbac` and `cargo xtask bench-rbac` do the same for RBAC analysis at scale;
 //! `cargo xtask gen-audit` writes an audit event stream and `cargo xtask bench-detect` times
@@ -8,6 +9,7 @@
 mod bench;
 mod bench_detect;
 mod bench_rbac;
+mod detect_docs;
 mod generate;
 mod generate_audit;
 mod generate_rbac;
@@ -111,6 +113,15 @@ fn docs(check: bool) -> anyhow::Result<()> {
                 std::fs::write(path, text)
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
+        }
+    }
+    let detect_page = repo_root().join("docs/detect-rules.md");
+    let detect_text = detect_docs::page();
+    if std::fs::read_to_string(&detect_page).unwrap_or_default() != detect_text {
+        stale.push(detect_page.display().to_string());
+        if !check {
+            std::fs::write(&detect_page, &detect_text)
+                .with_context(|| format!("cannot write {}", detect_page.display()))?;
         }
     }
     if check && !stale.is_empty() {

@@ -443,6 +443,25 @@ fn list(op: &str, operand: &Operand) -> Result<Vec<String>, String> {
     }
 }
 
+/// The items as address ranges, when they are addresses and at least one is a CIDR range: then
+/// `in`/`intersects` test whether an address falls in a range (a Palisade extension that lets
+/// a list of source ranges be written in the Falco language).
+fn address_ranges(items: &[String]) -> Option<Vec<ipnet::IpNet>> {
+    if !items.iter().any(|i| i.contains('/')) {
+        return None;
+    }
+    items
+        .iter()
+        .map(|item| {
+            item.parse::<ipnet::IpNet>().ok().or_else(|| {
+                item.parse::<std::net::IpAddr>()
+                    .ok()
+                    .map(ipnet::IpNet::from)
+            })
+        })
+        .collect()
+}
+
 /// Compiles one check (`field op operand`, the operand's list names already expanded).
 pub(crate) fn compile_check(
     field: &str,
@@ -475,8 +494,14 @@ pub(crate) fn compile_check(
             let re = single(op, operand)?;
             Test::Pattern(regex::Regex::new(&re).map_err(|e| format!("invalid regex {re:?}: {e}"))?)
         }
-        "in" => Test::In(set(list(op, operand)?)),
-        "intersects" => Test::Intersects(set(list(op, operand)?)),
+        "in" | "intersects" => {
+            let items = list(op, operand)?;
+            match address_ranges(&items) {
+                Some(nets) => Test::Cidr(nets),
+                None if op == "in" => Test::In(set(items)),
+                None => Test::Intersects(set(items)),
+            }
+        }
         "pmatch" => Test::PrefixMatch(
             list(op, operand)?
                 .into_iter()

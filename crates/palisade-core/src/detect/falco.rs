@@ -324,6 +324,18 @@ impl Loader<'_> {
         }
     }
 
+    /// Reports the first syntax error of a condition; `false` if there was one.
+    fn syntax_ok(&mut self, file: usize, pieces: &[Piece], name: &str) -> bool {
+        for piece in pieces {
+            if let Err(e) = condition::parse(&piece.text) {
+                let pos = condition::locate(self.files[file].text, piece, e.offset);
+                self.error(Origin { file, pos }, Some(name), e.message);
+                return false;
+            }
+        }
+        true
+    }
+
     fn read_macro(&mut self, file: usize, item: &Node) {
         let origin = Origin {
             file,
@@ -339,13 +351,6 @@ impl Loader<'_> {
             }
             return;
         };
-        for piece in &condition {
-            if let Err(e) = condition::parse(&piece.text) {
-                let pos = condition::locate(self.files[file].text, piece, e.offset);
-                self.error(Origin { file, pos }, Some(&name), e.message);
-                return;
-            }
-        }
         let Some(modes) = self.modes(
             file,
             item,
@@ -354,6 +359,11 @@ impl Loader<'_> {
         ) else {
             return;
         };
+        // An appended piece is only a fragment; it is checked once joined to the rest.
+        if modes.get("condition") != Some(&Mode::Append) && !self.syntax_ok(file, &condition, &name)
+        {
+            return;
+        }
         match (modes.get("condition"), self.macros.get_mut(&name)) {
             (Some(Mode::Append), Some(existing)) => existing.condition.extend(condition),
             (Some(Mode::Append), None) => self.error(
@@ -396,14 +406,11 @@ impl Loader<'_> {
             return;
         };
         let condition = self.condition_pieces(file, item, &name);
-        if let Some(pieces) = &condition {
-            for piece in pieces {
-                if let Err(e) = condition::parse(&piece.text) {
-                    let pos = condition::locate(self.files[file].text, piece, e.offset);
-                    self.error(Origin { file, pos }, Some(&name), e.message);
-                    return;
-                }
-            }
+        if let Some(pieces) = &condition
+            && modes.get("condition") != Some(&Mode::Append)
+            && !self.syntax_ok(file, pieces, &name)
+        {
+            return;
         }
         let output_node = item.get("output");
         let output = output_node.and_then(scalar);
