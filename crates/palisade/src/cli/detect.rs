@@ -350,16 +350,37 @@ fn detector_options(args: &AuditArgs) -> anyhow::Result<DetectorOptions> {
         failed_auth_window_ms: args.failed_auth_burst.period_ms,
         known_bad: Vec::new(),
     };
-    if let Some(path) = &args.known_bad_cidrs {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let (nets, problems) = parse_cidr_list(&text);
-        if let Some((line, message)) = problems.first() {
-            bail!("{}:{line}: {message}", path.display());
-        }
+    // With the default rules, the ranges extend their list and their rule reports; without them,
+    // the detector's own rule does.
+    if let Some(nets) = known_bad_cidrs(args)?
+        && args.no_default_rules
+    {
         options.known_bad = nets;
     }
     Ok(options)
+}
+
+/// The ranges of `--known-bad-cidrs`, checked line by line.
+fn known_bad_cidrs(args: &AuditArgs) -> anyhow::Result<Option<Vec<ipnet::IpNet>>> {
+    let Some(path) = &args.known_bad_cidrs else {
+        return Ok(None);
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let (nets, problems) = parse_cidr_list(&text);
+    if let Some((line, message)) = problems.first() {
+        bail!("{}:{line}: {message}", path.display());
+    }
+    Ok(Some(nets))
+}
+
+/// A Falco rules text appending `nets` to the default rules' list of hostile source ranges.
+fn known_bad_list_source(nets: &[ipnet::IpNet]) -> String {
+    let items: Vec<String> = nets.iter().map(|n| format!("\"{n}\"")).collect();
+    format!(
+        "- list: pal_known_bad_source_ranges\n  items: [{}]\n  append: true\n",
+        items.join(", ")
+    )
 }
 
 #[allow(clippy::too_many_lines)]
@@ -367,6 +388,23 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     let mut files = Vec::new();
     rule_files(&args.rules, RuleFormat::Falco, &mut files)?;
     rule_files(&args.sigma, RuleFormat::Sigma, &mut files)?;
+    if !args.no_default_rules
+        && let Some(nets) = known_bad_cidrs(args)?
+    {
+        files.insert(
+            0,
+            RulesFile {
+                name: format!(
+                    "--known-bad-cidrs {}",
+                    args.known_bad_cidrs
+                        .as_ref()
+                        .map_or(String::new(), |p| p.display().to_string())
+                ),
+                text: known_bad_list_source(&nets),
+                format: RuleFormat::Falco,
+            },
+        );
+    }
     let sources: Vec<RuleSource<'_>> = files
         .iter()
         .map(|f| RuleSource {

@@ -529,3 +529,37 @@ fn alerts_are_posted_to_the_webhook_url() {
     assert_eq!(posted, alerts(&run.stdout));
     assert!(posted.iter().all(|a| a["rule"] == "Exec Into Pod"));
 }
+
+#[test]
+fn known_bad_ranges_alert_with_and_without_the_default_rules() {
+    for defaults in [true, false] {
+        let mut args = vec![
+            "detect",
+            "audit",
+            "--known-bad-cidrs",
+            "detect/known_bad.txt",
+            "--min-priority",
+            "critical",
+            "detect/events.jsonl",
+        ];
+        if !defaults {
+            args.insert(2, "--no-default-rules");
+        }
+        let run = palisade(&args);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let alerts = alerts(&run.stdout);
+        // Every event of the fixture comes from 10.1.2.3.
+        assert_eq!(alerts.len(), 4, "{}", run.stdout);
+        assert!(
+            alerts.iter().all(|a| a["rule"]
+                .as_str()
+                .unwrap()
+                .starts_with("Request From Known-Bad")),
+            "{}",
+            run.stdout
+        );
+    }
+    let run = palisade(&["detect", "audit", "--known-bad-cidrs", RULES, "-"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("exec_rules.yaml:2"), "{}", run.stderr);
+}
