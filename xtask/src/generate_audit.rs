@@ -41,7 +41,8 @@ const CONTROLLERS: &[&str] = &[
     "system:serviceaccount:ingress-nginx:ingress-nginx",
 ];
 
-const PEOPLE: &[&str] = &[
+/// The people (and the CI robot) of the generated cluster.
+pub const PEOPLE: &[&str] = &[
     "alice@example.com",
     "bob@example.com",
     "carol@example.com",

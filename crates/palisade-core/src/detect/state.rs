@@ -14,31 +14,44 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::hash::Hash;
-use std::num::NonZeroUsize;
 
 use lru::LruCache;
 
 /// Milliseconds in one day.
 pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
-/// An LRU map whose evictions are counted.
+/// An LRU map whose evictions are counted. It grows as keys arrive rather than reserving its
+/// whole capacity up front: a bound of a million entries on a stream that only ever shows a few
+/// thousand keys should cost a few thousand entries, and a small table stays in cache.
 #[derive(Debug)]
 struct BoundedMap<K: Hash + Eq, V> {
     entries: LruCache<K, V>,
+    capacity: usize,
     evictions: u64,
 }
 
 impl<K: Hash + Eq, V> BoundedMap<K, V> {
     fn new(capacity: usize) -> Self {
         BoundedMap {
-            entries: LruCache::new(NonZeroUsize::new(capacity.max(1)).unwrap_or(NonZeroUsize::MIN)),
+            entries: LruCache::unbounded(),
+            capacity: capacity.max(1),
             evictions: 0,
         }
     }
 
+    /// Inserts a key known to be absent, evicting the least recently used entry when full.
+    fn insert_new(&mut self, key: K, value: V) {
+        if self.entries.len() >= self.capacity {
+            self.entries.pop_lru();
+            self.evictions += 1;
+        }
+        self.entries.put(key, value);
+    }
+
     /// The entry for `key`, created with `make` (evicting the least recently used one when full).
     fn entry(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
-        if !self.entries.contains(&key) && self.entries.len() == self.entries.cap().get() {
+        if !self.entries.contains(&key) && self.entries.len() >= self.capacity {
+            self.entries.pop_lru();
             self.evictions += 1;
         }
         self.entries.get_or_insert_mut(key, make)
@@ -378,8 +391,8 @@ impl Baseline {
         match last {
             Some(previous) if at_ms.saturating_sub(previous) < self.horizon_ms => Novelty::Known,
             previous => {
-                if previous.is_none() && self.seen.entries.push(activity, at_ms).is_some() {
-                    self.seen.evictions += 1;
+                if previous.is_none() {
+                    self.seen.insert_new(activity, at_ms);
                 }
                 if learning {
                     Novelty::Learning
