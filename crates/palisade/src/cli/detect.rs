@@ -76,7 +76,7 @@ pub struct AuditArgs {
     strict: bool,
 
     /// Keep reading FILE as it grows (follows truncation and rotation); stop with Ctrl-C.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "listen")]
     follow: bool,
 
     /// Receive the API server's audit webhook on ADDR (e.g. 0.0.0.0:8765); stop with Ctrl-C.
@@ -460,6 +460,9 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     // The rate in the summary is of reading and evaluating events, not of loading rules.
     let started = Instant::now();
 
+    if args.listen.is_some() && !args.inputs.is_empty() {
+        bail!("--listen reads the webhook only; give no FILE with it");
+    }
     let inputs = if args.inputs.is_empty() && args.listen.is_none() {
         vec![Input::Stdin]
     } else {
