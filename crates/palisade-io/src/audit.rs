@@ -116,7 +116,7 @@ fn read_line_capped(
             });
         }
         any = true;
-        let (take, found) = match chunk.iter().position(|&b| b == b'\n') {
+        let (take, found) = match memchr::memchr(b'\n', chunk) {
             Some(i) => (i, true),
             None => (chunk.len(), false),
         };

@@ -468,8 +468,10 @@ pub struct FailedAuth {
 pub const DEFAULT_FAILED_AUTH_THRESHOLD: usize = 10;
 /// Default failed-auth window: one minute.
 pub const DEFAULT_FAILED_AUTH_WINDOW_MS: i64 = 60 * 1000;
-/// Default number of users and addresses tracked.
-pub const DEFAULT_FAILED_AUTH_CAPACITY: usize = 100_000;
+/// Default number of users and addresses tracked. The least recently failing subject is forgotten
+/// first, so this only loses a burst when more than this many distinct users and addresses fail
+/// within one window; a larger bound would mostly hold addresses that failed once, long ago.
+pub const DEFAULT_FAILED_AUTH_CAPACITY: usize = 10_000;
 
 impl FailedAuth {
     /// A detector firing at `threshold` failures within `window_ms`, tracking at most `capacity`
