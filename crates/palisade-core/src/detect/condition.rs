@@ -360,15 +360,19 @@ pub(crate) fn split_field(text: &str) -> Result<(&str, Option<&str>), String> {
 
 /// The piece a byte offset into joined pieces (joined with one space) falls in, and the offset
 /// within that piece.
+/// Pieces are never empty (every definition has a condition); an offset past the end falls on
+/// the end of the last piece.
 pub(crate) fn piece_at(pieces: &[Piece], mut offset: usize) -> (&Piece, usize) {
-    for piece in pieces {
+    let Some((last, init)) = pieces.split_last() else {
+        unreachable!("conditions are built from at least one piece");
+    };
+    for piece in init {
         if offset <= piece.text.len() {
             return (piece, offset);
         }
         offset -= piece.text.len() + 1;
     }
-    let last = pieces.last().expect("a condition has at least one piece");
-    (last, last.text.len())
+    (last, offset.min(last.text.len()))
 }
 
 /// The position in the source file of a byte offset within a condition piece. Folding and

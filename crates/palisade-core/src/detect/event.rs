@@ -6,13 +6,79 @@
 //! are translated into the Kubernetes event shape so that the same fields apply.
 
 use std::fmt;
+use std::sync::OnceLock;
 
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// One Kubernetes audit event.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// The request and response objects, which make up most of a `RequestResponse` event and which
+/// few rules read, are kept as raw JSON text and parsed on first use.
+#[derive(Debug, Clone)]
 pub struct AuditEvent {
-    value: Value,
+    /// The event's members, except the deferred objects.
+    head: Value,
+    deferred: Option<Box<Deferred>>,
+}
+
+/// The members whose parsing waits until a rule reads them.
+#[derive(Debug, Clone, Default)]
+struct Deferred {
+    request: Option<Box<RawValue>>,
+    response: Option<Box<RawValue>>,
+    request_value: OnceLock<Option<Value>>,
+    response_value: OnceLock<Option<Value>>,
+    whole: OnceLock<Value>,
+}
+
+impl PartialEq for AuditEvent {
+    fn eq(&self, other: &Self) -> bool {
+        self.value() == other.value()
+    }
+}
+
+/// The top-level members of a JSON object, with the request and response objects left raw.
+struct Top {
+    head: Map<String, Value>,
+    request: Option<Box<RawValue>>,
+    response: Option<Box<RawValue>>,
+}
+
+impl<'de> Deserialize<'de> for Top {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TopVisitor;
+        impl<'de> Visitor<'de> for TopVisitor {
+            type Value = Top;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top, A::Error> {
+                let mut top = Top {
+                    head: Map::new(),
+                    request: None,
+                    response: None,
+                };
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "requestObject" => top.request = Some(map.next_value()?),
+                        "responseObject" => top.response = Some(map.next_value()?),
+                        _ => {
+                            let value: Value = map.next_value()?;
+                            top.head.insert(key, value);
+                        }
+                    }
+                }
+                Ok(top)
+            }
+        }
+        deserializer.deserialize_map(TopVisitor)
+    }
+}
+
+fn parse_raw(raw: Option<&RawValue>) -> Option<Value> {
+    raw.and_then(|r| serde_json::from_str(r.get()).ok())
 }
 
 /// Why a JSON text held no usable event.
@@ -50,14 +116,50 @@ impl EventError {
 
 /// Parses one JSON text (a line, a whole file or an HTTP body) into the audit events it holds.
 pub fn parse_audit_json(text: &str) -> Result<Vec<AuditEvent>, EventError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| EventError {
+    let invalid = |e: serde_json::Error| EventError {
         message: format!("invalid JSON: {e}"),
         line: u32::try_from(e.line()).ok().filter(|l| *l > 0),
         column: u32::try_from(e.column()).ok().filter(|c| *c > 0),
-    })?;
+    };
     let mut events = Vec::new();
+    if text.trim_start().starts_with('{') {
+        // The common case, one event per text: its bulky objects stay raw until needed.
+        let top: Top = serde_json::from_str(text).map_err(invalid)?;
+        if is_event(&top.head) {
+            let deferred = (top.request.is_some() || top.response.is_some()).then(|| {
+                Box::new(Deferred {
+                    request: top.request,
+                    response: top.response,
+                    ..Deferred::default()
+                })
+            });
+            events.push(AuditEvent {
+                head: Value::Object(top.head),
+                deferred,
+            });
+            return Ok(events);
+        }
+        let mut head = top.head;
+        if let Some(v) = parse_raw(top.request.as_deref()) {
+            head.insert("requestObject".into(), v);
+        }
+        if let Some(v) = parse_raw(top.response.as_deref()) {
+            head.insert("responseObject".into(), v);
+        }
+        collect(Value::Object(head), &mut events, 0)?;
+        return Ok(events);
+    }
+    let value: Value = serde_json::from_str(text).map_err(invalid)?;
     collect(value, &mut events, 0)?;
     Ok(events)
+}
+
+fn is_event(map: &Map<String, Value>) -> bool {
+    match map.get("kind").and_then(Value::as_str) {
+        Some("Event") => true,
+        Some("EventList") => false,
+        _ => map.contains_key("verb") || map.contains_key("auditID"),
+    }
 }
 
 /// Envelopes nest at most a few levels; anything deeper is not an audit log.
@@ -86,10 +188,8 @@ fn collect(value: Value, out: &mut Vec<AuditEvent>, depth: usize) -> Result<(), 
                 }
                 return Ok(());
             }
-            if kind == "Event" || map.contains_key("verb") || map.contains_key("auditID") {
-                out.push(AuditEvent {
-                    value: Value::Object(map),
-                });
+            if is_event(&map) {
+                out.push(AuditEvent::from_value(Value::Object(map)));
                 return Ok(());
             }
             if let Some(Value::Array(records)) = map.remove("records") {
@@ -108,9 +208,9 @@ fn collect(value: Value, out: &mut Vec<AuditEvent>, depth: usize) -> Result<(), 
                 return collect(inner, out, depth + 1);
             }
             if map.contains_key("protoPayload") {
-                out.push(AuditEvent {
-                    value: Value::Object(from_cloud_audit_log(&map)),
-                });
+                out.push(AuditEvent::from_value(Value::Object(from_cloud_audit_log(
+                    &map,
+                ))));
                 return Ok(());
             }
             Err(EventError::shape(
@@ -245,27 +345,78 @@ fn http_status_of_grpc(code: i64) -> i64 {
 impl AuditEvent {
     /// Wraps an already-parsed JSON object as an event.
     pub fn from_value(value: Value) -> Self {
-        AuditEvent { value }
+        AuditEvent {
+            head: value,
+            deferred: None,
+        }
     }
 
-    /// The whole event as JSON.
+    /// The whole event as JSON (the deferred objects are parsed and joined on first call).
     pub fn value(&self) -> &Value {
-        &self.value
+        match &self.deferred {
+            None => &self.head,
+            Some(d) => d.whole.get_or_init(|| {
+                let mut whole = self.head.clone();
+                if let Value::Object(map) = &mut whole {
+                    if let Some(v) = self.member("requestObject") {
+                        map.insert("requestObject".into(), v.clone());
+                    }
+                    if let Some(v) = self.member("responseObject") {
+                        map.insert("responseObject".into(), v.clone());
+                    }
+                }
+                whole
+            }),
+        }
+    }
+
+    /// One top-level member, parsing a deferred object on first use.
+    pub fn member(&self, key: &str) -> Option<&Value> {
+        if let Some(d) = &self.deferred {
+            match key {
+                "requestObject" if d.request.is_some() => {
+                    return d
+                        .request_value
+                        .get_or_init(|| parse_raw(d.request.as_deref()))
+                        .as_ref();
+                }
+                "responseObject" if d.response.is_some() => {
+                    return d
+                        .response_value
+                        .get_or_init(|| parse_raw(d.response.as_deref()))
+                        .as_ref();
+                }
+                _ => {}
+            }
+        }
+        self.head.get(key)
     }
 
     /// The value at a JSON pointer (`/objectRef/resource`), if present.
     pub fn pointer(&self, pointer: &str) -> Option<&Value> {
-        self.value.pointer(pointer)
+        if pointer.is_empty() {
+            return Some(self.value());
+        }
+        let rest = pointer.strip_prefix('/')?;
+        let (first, rest) = rest
+            .split_once('/')
+            .map_or((rest, None), |(a, b)| (a, Some(b)));
+        let first = first.replace("~1", "/").replace("~0", "~");
+        let member = self.member(&first)?;
+        match rest {
+            None => Some(member),
+            Some(rest) => member.pointer(&format!("/{rest}")),
+        }
     }
 
     /// A top-level string member.
     pub fn str_at(&self, key: &str) -> Option<&str> {
-        self.value.get(key).and_then(Value::as_str)
+        self.head.get(key).and_then(Value::as_str)
     }
 
     /// A string member of a top-level object.
     pub fn str_in(&self, outer: &str, key: &str) -> Option<&str> {
-        self.value.get(outer)?.get(key)?.as_str()
+        self.head.get(outer)?.get(key)?.as_str()
     }
 
     /// The request verb (`create`, `get`, ...).

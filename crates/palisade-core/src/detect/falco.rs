@@ -33,9 +33,8 @@ struct MacroDef {
 #[derive(Debug, Clone)]
 struct ExceptionDef {
     name: String,
-    /// One field (`fields: f`) or several.
+    /// The fields compared (one for `fields: f`, several for a list).
     fields: Vec<String>,
-    single_field: bool,
     comps: Vec<String>,
     /// One tuple per value row; each cell a value or a list of values.
     values: Vec<Vec<Cell>>,
@@ -640,7 +639,6 @@ impl Loader<'_> {
             out.push(ExceptionDef {
                 name,
                 fields,
-                single_field,
                 comps,
                 values,
                 origin,
@@ -830,7 +828,6 @@ impl Loader<'_> {
                 Expr::And(tests)
             });
         }
-        let _ = exception.single_field;
         Ok(match rows.len() {
             0 => None,
             1 => Some(rows.remove(0)),

@@ -569,8 +569,8 @@ pub(crate) enum Extractor {
     Path(&'static [&'static str]),
     /// A list at a fixed path; each item as a string. Optional index.
     ListPath(&'static [&'static str], Option<usize>),
-    /// A value at a JSON pointer.
-    Pointer(Box<str>),
+    /// A value at a JSON pointer, split into unescaped tokens (empty: the whole event).
+    Pointer(Box<[Box<str>]>),
     /// A Sigma field: dot-separated keys, descending into arrays.
     Dotted(Box<[Box<str>]>),
     UriParam(Box<str>),
@@ -709,7 +709,12 @@ pub(crate) fn resolve(name: &str, arg: Option<&str>) -> Result<Extractor, String
                     "jevt.value takes a JSON pointer starting with '/', not {key:?}"
                 ));
             }
-            Extractor::Pointer(key.into())
+            Extractor::Pointer(
+                key.split('/')
+                    .skip(1)
+                    .map(|t| t.replace("~1", "/").replace("~0", "~").into_boxed_str())
+                    .collect(),
+            )
         }
         "jevt.obj" => Extractor::Whole,
         "jevt.time" | "jevt.time.iso8601" | "evt.time" => Extractor::Time,
@@ -772,8 +777,35 @@ fn text(value: &Value) -> Cow<'_, str> {
     }
 }
 
-fn at<'e>(root: &'e Value, path: &[&str]) -> Option<&'e Value> {
-    path.iter().try_fold(root, |v, k| v.get(*k))
+/// Something with members: the event (whose bulky members are parsed on demand) or a value.
+trait Members {
+    fn member(&self, key: &str) -> Option<&Value>;
+}
+
+impl Members for Value {
+    fn member(&self, key: &str) -> Option<&Value> {
+        self.get(key)
+    }
+}
+
+impl Members for AuditEvent {
+    fn member(&self, key: &str) -> Option<&Value> {
+        AuditEvent::member(self, key)
+    }
+}
+
+fn at<'e, R: Members + ?Sized>(root: &'e R, path: &[&str]) -> Option<&'e Value> {
+    let (first, rest) = path.split_first()?;
+    rest.iter().try_fold(root.member(first)?, |v, k| v.get(*k))
+}
+
+/// Follows pointer tokens below a value (an array takes a decimal index).
+fn follow<'v>(value: &'v Value, tokens: &[Box<str>]) -> Option<&'v Value> {
+    tokens.iter().try_fold(value, |v, token| match v {
+        Value::Object(map) => map.get(&**token),
+        Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+        _ => None,
+    })
 }
 
 fn pick<T>(items: &[T], index: Option<usize>) -> Option<&[T]> {
@@ -793,7 +825,7 @@ impl Extractor {
     // One arm per way of reading a field.
     #[allow(clippy::too_many_lines)]
     pub(crate) fn extract<'e>(&self, event: &'e AuditEvent) -> Values<'e> {
-        let root = event.value();
+        let root = event;
         match self {
             Extractor::Path(path) => {
                 at(root, path).map_or(Values::Missing, |v| Values::One(text(v)))
@@ -805,17 +837,23 @@ impl Extractor {
                 },
                 None => Values::Missing,
             },
-            Extractor::Pointer(pointer) => {
-                let found = if pointer.is_empty() {
-                    Some(root)
-                } else {
-                    root.pointer(pointer)
+            Extractor::Pointer(tokens) => {
+                let found = match tokens.split_first() {
+                    None => Some(event.value()),
+                    Some((first, rest)) => event.member(first).and_then(|v| follow(v, rest)),
                 };
                 found.map_or(Values::Missing, |v| Values::One(text(v)))
             }
             Extractor::Dotted(keys) => {
                 let mut out = Vec::new();
-                dotted(root, keys, &mut out);
+                match keys.split_first() {
+                    None => dotted(event.value(), keys, &mut out),
+                    Some((first, rest)) => {
+                        if let Some(v) = event.member(first) {
+                            dotted(v, rest, &mut out);
+                        }
+                    }
+                }
                 if out.is_empty() {
                     Values::Missing
                 } else {
@@ -968,7 +1006,7 @@ impl Extractor {
                     None => Values::Missing,
                 }
             }
-            Extractor::Whole => Values::One(Cow::Owned(root.to_string())),
+            Extractor::Whole => Values::One(Cow::Owned(event.value().to_string())),
             Extractor::Time => match event.time() {
                 "" => Values::Missing,
                 t => Values::One(Cow::Borrowed(t)),
@@ -998,19 +1036,23 @@ fn dotted<'e>(value: &'e Value, keys: &[Box<str>], out: &mut Vec<Cow<'e, str>>) 
     }
 }
 
-fn containers(root: &Value, list: ContainerList) -> Option<&[Value]> {
+fn containers(root: &AuditEvent, list: ContainerList) -> Option<&[Value]> {
     at(root, &["requestObject", "spec", list.key()])
         .and_then(Value::as_array)
         .map(Vec::as_slice)
 }
 
-fn volumes(root: &Value) -> Option<&[Value]> {
+fn volumes(root: &AuditEvent) -> Option<&[Value]> {
     at(root, &["requestObject", "spec", "volumes"])
         .and_then(Value::as_array)
         .map(Vec::as_slice)
 }
 
-fn container_values<'e>(root: &'e Value, selected: &'e [Value], prop: ContainerProp) -> Values<'e> {
+fn container_values<'e>(
+    root: &'e AuditEvent,
+    selected: &'e [Value],
+    prop: ContainerProp,
+) -> Values<'e> {
     use ContainerProp as P;
     let security = |c: &'e Value, key: &str| at(c, &["securityContext", key]);
     // Falco reports the field as absent when one selected container lacks the property,

@@ -27,6 +27,12 @@ pub(crate) enum Expr {
     Not(Box<Expr>),
     /// A test on one field.
     Test(Box<FieldTest>),
+    /// Several tests on one field, read once: all must hold (`all`) or some must.
+    Tests {
+        field: Extractor,
+        tests: Vec<Test>,
+        all: bool,
+    },
 }
 
 /// A field and the test applied to its values.
@@ -95,9 +101,8 @@ fn under_path(value: &str, path: &str) -> bool {
 impl Test {
     fn holds_one(&self, value: &str) -> bool {
         match self {
-            Test::Exists | Test::In(_) | Test::Intersects(_) => {
-                unreachable!("handled on the whole list")
-            }
+            Test::Exists => true,
+            Test::In(set) | Test::Intersects(set) => set.contains(value),
             Test::Eq(op) => value == &**op,
             Test::Ne(op) => value != &**op,
             Test::IEq(op) => *lower(value) == **op,
@@ -150,20 +155,94 @@ impl Expr {
             Expr::Or(items) => items.iter().any(|e| e.eval(event)),
             Expr::Not(inner) => !inner.eval(event),
             Expr::Test(t) => t.test.holds(&t.field.extract(event)),
+            Expr::Tests { field, tests, all } => {
+                let values = field.extract(event);
+                if *all {
+                    tests.iter().all(|t| t.holds(&values))
+                } else {
+                    tests.iter().any(|t| t.holds(&values))
+                }
+            }
         }
+    }
+
+    /// Flattens nested `and`/`or` (macros nest them) and merges neighbouring tests of one
+    /// field, so a field read by many tests in a row (a list of `contains`) is read once.
+    pub(crate) fn simplify(self) -> Expr {
+        match self {
+            Expr::And(items) => Expr::merge(items, true),
+            Expr::Or(items) => Expr::merge(items, false),
+            Expr::Not(inner) => Expr::Not(Box::new(inner.simplify())),
+            other => other,
+        }
+    }
+
+    fn merge(items: Vec<Expr>, all: bool) -> Expr {
+        let mut flat = Vec::with_capacity(items.len());
+        for item in items {
+            match item.simplify() {
+                Expr::And(inner) if all => flat.extend(inner),
+                Expr::Or(inner) if !all => flat.extend(inner),
+                other => flat.push(other),
+            }
+        }
+        let mut out: Vec<Expr> = Vec::with_capacity(flat.len());
+        for item in flat {
+            let Expr::Test(next) = item else {
+                out.push(item);
+                continue;
+            };
+            if let Some(Expr::Tests {
+                field,
+                tests,
+                all: same,
+            }) = out.last_mut()
+                && *field == next.field
+                && *same == all
+            {
+                tests.push(next.test);
+                continue;
+            }
+            if matches!(out.last(), Some(Expr::Test(prev)) if prev.field == next.field)
+                && let Some(Expr::Test(prev)) = out.pop()
+            {
+                out.push(Expr::Tests {
+                    field: prev.field,
+                    tests: vec![prev.test, next.test],
+                    all,
+                });
+                continue;
+            }
+            out.push(Expr::Test(next));
+        }
+        if out.len() == 1 {
+            return out.remove(0);
+        }
+        if all { Expr::And(out) } else { Expr::Or(out) }
     }
 
     /// The values the condition requires a string field to take (lower case), when it pins it
     /// on every path to a match; `None` when it does not.
     fn pinned(&self, is_field: &dyn Fn(&Extractor) -> bool) -> Option<HashSet<String>> {
         match self {
-            Expr::Test(t) if is_field(&t.field) => match &t.test {
-                Test::Eq(v) | Test::IEq(v) => Some(std::iter::once(v.to_lowercase()).collect()),
-                Test::In(set) | Test::Intersects(set) => {
-                    Some(set.iter().map(|v| v.to_lowercase()).collect())
+            Expr::Test(t) if is_field(&t.field) => pinned_by(&t.test),
+            Expr::Tests { field, tests, all } if is_field(field) => {
+                let mut result: Option<HashSet<String>> = None;
+                for test in tests {
+                    match (pinned_by(test), *all) {
+                        (Some(set), true) => {
+                            result = Some(match result {
+                                None => set,
+                                Some(prev) => prev.intersection(&set).cloned().collect(),
+                            });
+                        }
+                        (Some(set), false) => result.get_or_insert_with(HashSet::new).extend(set),
+                        (None, true) => {}
+                        (None, false) => return None,
+                    }
                 }
-                _ => None,
-            },
+                result
+            }
             Expr::And(items) => {
                 let mut result: Option<HashSet<String>> = None;
                 for item in items {
@@ -188,10 +267,21 @@ impl Expr {
     }
 }
 
+/// The values (lower case) a test lets a string field take, when it names them.
+fn pinned_by(test: &Test) -> Option<HashSet<String>> {
+    match test {
+        Test::Eq(v) | Test::IEq(v) => Some(std::iter::once(v.to_lowercase()).collect()),
+        Test::In(set) | Test::Intersects(set) => {
+            Some(set.iter().map(|v| v.to_lowercase()).collect())
+        }
+        _ => None,
+    }
+}
+
 fn is_verb(field: &Extractor) -> bool {
     match field {
         Extractor::Path(p) => *p == ["verb"],
-        Extractor::Pointer(p) => &**p == "/verb",
+        Extractor::Pointer(p) => p.len() == 1 && &*p[0] == "verb",
         Extractor::Dotted(keys) => keys.len() == 1 && &*keys[0] == "verb",
         _ => false,
     }
@@ -200,7 +290,7 @@ fn is_verb(field: &Extractor) -> bool {
 fn is_resource(field: &Extractor) -> bool {
     match field {
         Extractor::Path(p) => *p == ["objectRef", "resource"],
-        Extractor::Pointer(p) => &**p == "/objectRef/resource",
+        Extractor::Pointer(p) => p.len() == 2 && &*p[0] == "objectRef" && &*p[1] == "resource",
         Extractor::Dotted(keys) => {
             keys.len() == 2 && &*keys[0] == "objectRef" && &*keys[1] == "resource"
         }
@@ -294,7 +384,11 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
-    pub(crate) fn new(rules: Vec<CompiledRule>) -> Self {
+    pub(crate) fn new(mut rules: Vec<CompiledRule>) -> Self {
+        for rule in &mut rules {
+            let condition = std::mem::replace(&mut rule.condition, Expr::And(Vec::new()));
+            rule.condition = condition.simplify();
+        }
         let mut set = RuleSet {
             rules,
             ..RuleSet::default()

@@ -584,3 +584,127 @@ fn rule_set_is_shareable_across_threads() {
     assert_send_sync::<RuleSet>();
     assert_send_sync::<AuditEvent>();
 }
+
+#[test]
+fn deferred_objects_are_read_on_demand() {
+    let e = event(PRIV_POD);
+    assert_eq!(
+        e.pointer("/requestObject/spec/hostPID"),
+        Some(&serde_json::json!(true))
+    );
+    assert_eq!(e.value()["responseObject"]["metadata"]["name"], "p1");
+    assert!(fires(
+        "jevt.value[/requestObject/spec/containers/1/securityContext/privileged]=true",
+        PRIV_POD
+    ));
+    assert!(fires(
+        "jevt.value[/a~1b]=x",
+        r#"{"kind":"Event","a/b":"x"}"#
+    ));
+    assert_eq!(e, AuditEvent::from_value(e.value().clone()));
+    let list = format!(r#"{{"kind":"EventList","items":[{PRIV_POD}]}}"#);
+    assert_eq!(parse_audit_json(&list).unwrap()[0], e);
+}
+
+mod robustness {
+    use super::super::*;
+    use proptest::prelude::*;
+
+    const PIECES: &[&str] = &[
+        "ka.verb",
+        "=",
+        "create",
+        "(",
+        ")",
+        " and ",
+        " or ",
+        "not ",
+        "in",
+        "(a, b)",
+        "\"q\"",
+        "'",
+        "[",
+        "]",
+        "jevt.value[/x]",
+        "exists",
+        "pmatch",
+        "glob",
+        "*",
+        "!=",
+        ",",
+        "é",
+        "\n",
+        "macro_x",
+        "<=",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn conditions_never_panic(parts in proptest::collection::vec(0..PIECES.len(), 0..24)) {
+            let condition: String = parts.iter().map(|&i| PIECES[i]).collect();
+            let text = format!("- macro: macro_x\n  condition: ka.verb=get\n- rule: r\n  desc: d\n  condition: {condition:?}\n  output: o %ka.verb\n  priority: INFO\n");
+            let source = RuleSource { file: "p.yaml", text: &text, format: RuleFormat::Falco };
+            let (set, _) = load_rules(&[source], &LoadOptions { default_rules: false, strict: false });
+            let e = parse_audit_json(r#"{"kind":"Event","verb":"create","x":"a"}"#).unwrap();
+            let _ = set.evaluate(&e[0]);
+        }
+
+        #[test]
+        fn rule_files_never_panic(text in "\\PC{0,300}") {
+            for format in [RuleFormat::Falco, RuleFormat::Sigma] {
+                let source = RuleSource { file: "p.yaml", text: &text, format };
+                let _ = load_rules(&[source], &LoadOptions { default_rules: false, strict: false });
+            }
+        }
+
+        #[test]
+        fn events_never_panic(text in "\\PC{0,300}") {
+            if let Ok(events) = parse_audit_json(&text) {
+                let (set, _) = load_rules(&[], &LoadOptions::default());
+                for e in &events {
+                    let _ = set.evaluate(e);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn odd_shapes_do_not_break_rules() {
+    let (set, errors) = load_rules(&[], &LoadOptions::default());
+    assert!(errors.is_empty());
+    for text in [
+        r#"{"kind":"Event","verb":"create","objectRef":{"resource":"pods"},"requestObject":"nope"}"#,
+        r#"{"kind":"Event","verb":"create","objectRef":{"resource":"pods"},"requestObject":{"spec":[]}}"#,
+        r#"{"kind":"Event","verb":"create","objectRef":{"resource":"pods"},"requestObject":{"spec":{"containers":{},"volumes":[1,null]}}}"#,
+        r#"{"kind":"Event","verb":7,"objectRef":"x","user":[],"sourceIPs":"1.2.3.4","responseStatus":{"code":"x"}}"#,
+        r#"{"kind":"Event","verb":"create","objectRef":{"resource":"pods","subresource":"exec"},"requestURI":"/x?%zz=%&command=%41"}"#,
+    ] {
+        let events = parse_audit_json(text).unwrap();
+        let _ = set.evaluate(&events[0]);
+    }
+}
+
+#[test]
+fn tests_of_one_field_are_merged_without_changing_meaning() {
+    assert!(fires(
+        "ka.uri contains nope or ka.uri contains exec or ka.verb=get",
+        EXEC
+    ));
+    assert!(!fires(
+        "ka.uri contains exec and ka.uri contains nope",
+        EXEC
+    ));
+    assert!(fires(
+        "(ka.uri contains exec and (ka.uri startswith /api)) and not (ka.verb=get or ka.verb=list)",
+        EXEC
+    ));
+    let (set, errors) = falco(&rule(
+        "(ka.verb=create or ka.verb=update) and ka.user.name=alice",
+    ));
+    assert!(errors.is_empty());
+    assert_eq!(set.candidate_count(Some("update"), None), 1);
+    assert_eq!(set.candidate_count(Some("get"), None), 0);
+}
