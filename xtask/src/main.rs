@@ -5,15 +5,18 @@
 //! `cargo xtask gen-rbac` and `cargo xtask bench-rbac` do the same for RBAC analysis at scale;
 //! `cargo xtask gen-netpol` and `cargo xtask bench-netpol` for NetworkPolicy connectivity;
 //! `cargo xtask gen-paths` and `cargo xtask bench-paths` for attack paths; `cargo xtask bench-node`
-//! times the CIS node check.
+//! times the CIS node check; `cargo xtask gen-audit` writes an audit event stream and
+//! `cargo xtask bench-detect` times `palisade detect audit` on it.
 
 mod bench;
+mod bench_detect;
 mod bench_netpol;
 mod bench_node;
 mod bench_paths;
 mod bench_rbac;
 mod detect_docs;
 mod generate;
+mod generate_audit;
 mod generate_netpol;
 mod generate_paths;
 mod generate_rbac;
@@ -289,6 +292,64 @@ fn gen_netpol_command(args: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn gen_audit_command(args: &[&str]) -> anyhow::Result<()> {
+    let mut count = None;
+    let mut out = None;
+    let mut seed = generate::DEFAULT_SEED;
+    let mut rest = args.iter();
+    while let Some(&flag) = rest.next() {
+        let value = rest
+            .next()
+            .with_context(|| format!("{flag} needs a value"))?;
+        match flag {
+            "--count" => count = Some(value.parse::<u64>().context("--count: not a number")?),
+            "--out" => out = Some(PathBuf::from(value)),
+            "--seed" => seed = value.parse().context("--seed: not a number")?,
+            _ => bail!("unknown option {flag}"),
+        }
+    }
+    let Some(count) = count else {
+        bail!("usage: cargo xtask gen-audit --count N [--out FILE] [--seed S]");
+    };
+    if let Some(path) = out {
+        let file = std::fs::File::create(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        let mut writer = std::io::BufWriter::new(file);
+        generate_audit::write_events(count, seed, &mut writer)?;
+        std::io::Write::flush(&mut writer)?;
+        return Ok(());
+    }
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    match generate_audit::write_events(count, seed, &mut lock) {
+        // A reader that stops early (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+fn bench_detect_command(args: &[&str]) -> anyhow::Result<()> {
+    let mut events = 1_000_000;
+    let mut memory_events = 10_000_000;
+    let mut rest = args.iter();
+    while let Some(&flag) = rest.next() {
+        let value = rest
+            .next()
+            .with_context(|| format!("{flag} needs a value"))?;
+        match flag {
+            "--events" => events = value.parse().context("--events: not a number")?,
+            "--memory-events" => {
+                memory_events = value.parse().context("--memory-events: not a number")?;
+            }
+            _ => bail!("unknown option {flag}"),
+        }
+    }
+    let root = repo_root();
+    let corpora = std::env::var_os("PALISADE_CORPORA")
+        .map_or_else(|| root.join("../shared/corpora"), PathBuf::from);
+    bench_detect::bench_detect(&root, &corpora, events, memory_events)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args
@@ -306,6 +367,8 @@ fn main() -> ExitCode {
         ["bench-node"] => bench_node::bench_node(&repo_root()),
         ["gen-netpol", rest @ ..] => gen_netpol_command(rest),
         ["bench-netpol"] => bench_netpol::bench_netpol(&repo_root()),
+        ["gen-audit", rest @ ..] => gen_audit_command(rest),
+        ["bench-detect", rest @ ..] => bench_detect_command(rest),
         ["gen-paths", rest @ ..] => gen_paths_command(rest),
         ["bench-paths"] => bench_paths::bench_paths(&repo_root(), false),
         ["bench-paths", "--in-process"] => bench_paths::bench_paths(&repo_root(), true),
@@ -319,7 +382,9 @@ fn main() -> ExitCode {
              cargo xtask gen-netpol [--namespaces N] [--workloads W] [--policies P] --out DIR [--seed S]\n       \
              cargo xtask bench-netpol\n       \
              cargo xtask gen-paths [--pods N] [--service-accounts N] [--bindings N] [--nodes N] [--namespaces N] --out DIR [--seed S]\n       \
-             cargo xtask bench-paths [--in-process]"
+             cargo xtask bench-paths [--in-process]\n       \
+             cargo xtask gen-audit --count N [--out FILE] [--seed S]\n       \
+             cargo xtask bench-detect [--events N] [--memory-events N]"
         )),
     };
     match result {

@@ -5,6 +5,7 @@
 //! in parallel. Parsing and analysis stay in `palisade-core`; every problem met here becomes a
 //! located [`Diagnostic`] so that one bad input never stops the others.
 
+pub mod audit;
 pub mod node;
 
 use std::io::Read;

@@ -1,6 +1,7 @@
 //! Command-line definitions shared by all subcommands, and the dispatch to them.
 
 mod checks;
+mod detect;
 mod explain;
 mod netpol;
 mod node;
@@ -55,6 +56,8 @@ enum Command {
     Node(node::NodeArgs),
     /// Attack paths across workloads, RBAC, nodes, secrets and the network.
     Paths(paths::PathsArgs),
+    /// Runtime threat detection: Falco and Sigma rules over Kubernetes audit events.
+    Detect(detect::DetectArgs),
 }
 
 /// Runs the parsed command line.
@@ -73,5 +76,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Netpol(args) => netpol::run(&args, cli.color),
         Command::Node(args) => node::run(&args, cli.color),
         Command::Paths(args) => paths::run(&args, cli.color),
+        Command::Detect(args) => detect::run(&args),
     }
 }
