@@ -103,6 +103,24 @@ fn analysis_only(dir: &Path, namespaces: &[String]) -> anyhow::Result<()> {
         })
         .chain([Request::resource("get", "", "secrets", "")])
         .collect();
+    let checks = palisade_core::scan::select_checks(&["rbac".to_string()], &[], None)?;
+    let today = jiff::Zoned::now().date();
+    let mut per_check = Vec::new();
+    for check in &checks {
+        let fresh = Inventory::new(inventory.objects().to_vec());
+        fresh.rbac();
+        let start = Instant::now();
+        let found = palisade_core::scan::scan(&fresh, &[*check], today)
+            .findings
+            .len();
+        per_check.push((check.meta.slug, start.elapsed(), found));
+    }
+    let start = Instant::now();
+    let fresh = Inventory::new(inventory.objects().to_vec());
+    let all_found = palisade_core::scan::scan(&fresh, &checks, today)
+        .findings
+        .len();
+    let all_checks = start.elapsed();
     let mut slowest = Duration::ZERO;
     let mut total = Duration::ZERO;
     let mut subjects = 0usize;
@@ -128,7 +146,27 @@ fn analysis_only(dir: &Path, namespaces: &[String]) -> anyhow::Result<()> {
             slowest.as_secs_f64() * 1e3,
         );
     }
+    #[allow(clippy::print_stdout)]
+    {
+        println!(
+            "RBAC-area checks together (model built inside): {:.3} s, {all_found} findings",
+            all_checks.as_secs_f64()
+        );
+        for (slug, took, found) in per_check {
+            println!("  {slug}: {:.3} s, {found} findings", took.as_secs_f64());
+        }
+    }
     Ok(())
+}
+
+/// The in-process figures alone, on a tree `gen-rbac` wrote earlier: for profiling without
+/// the end-to-end runs.
+pub fn in_process(dir: &Path) -> anyhow::Result<()> {
+    let sizes = RbacSizes::default();
+    let namespaces: Vec<String> = (0..20)
+        .map(|i| format!("ns-{:05}", i * sizes.namespaces / 20))
+        .collect();
+    analysis_only(dir, &namespaces)
 }
 
 /// Builds the release binary, generates the default-size tree and prints the figures.

@@ -202,12 +202,13 @@ fn main() -> ExitCode {
         ["bench"] => bench::bench(&repo_root()),
         ["gen-rbac", rest @ ..] => gen_rbac_command(rest),
         ["bench-rbac"] => bench_rbac::bench_rbac(&repo_root()),
+        ["bench-rbac", "--in-process", dir] => bench_rbac::in_process(Path::new(dir)),
         _ => Err(anyhow::anyhow!(
             "usage: cargo xtask docs [--check]\n       \
              cargo xtask gen --count N --out DIR [--seed S]\n       \
              cargo xtask bench\n       \
              cargo xtask gen-rbac [--namespaces N] [--roles R] [--service-accounts S] --out DIR [--seed S]\n       \
-             cargo xtask bench-rbac"
+             cargo xtask bench-rbac [--in-process DIR]"
         )),
     };
     match result {
