@@ -219,10 +219,33 @@ pub struct ParsedStream {
     pub documents: Vec<Document>,
     /// Errors (documents lost) and warnings, in order.
     pub problems: Vec<ParseProblem>,
+    /// Documents that [`parse_stream_where`] was asked not to build.
+    pub left_out: usize,
 }
 
 /// Parses a YAML (or JSON) stream of any number of documents.
 pub fn parse_stream(text: &str) -> ParsedStream {
+    parse_stream_where(text, |_| true)
+}
+
+/// Streams at least this large have their documents parsed in parallel; below it the
+/// bookkeeping costs more than it saves.
+const PARALLEL_STREAM_BYTES: usize = 1 << 20;
+
+/// What parsing one chunk of a stream gave.
+struct ParsedChunk {
+    roots: Vec<Node>,
+    problems: Vec<ParseProblem>,
+    /// Whether a document was there, read or not (it takes an index either way).
+    counts_as_document: bool,
+    left_out: bool,
+}
+
+/// Parses a stream like [`parse_stream`], but builds trees only for the documents whose text
+/// `wanted` accepts; the others are counted in [`ParsedStream::left_out`], keep their index,
+/// and are not checked for syntax errors. Large streams are parsed in parallel, document by
+/// document, with the same result as in order.
+pub fn parse_stream_where(text: &str, wanted: impl Fn(&str) -> bool + Sync) -> ParsedStream {
     // YAML counts a lone carriage return as a line break, but the document splitter only cuts
     // at '\n'; without this the two disagree and diagnostics point past the end of the file.
     // The replacement keeps every byte offset, so columns are unchanged.
@@ -233,43 +256,74 @@ pub fn parse_stream(text: &str) -> ParsedStream {
     } else {
         text
     };
+    let chunks = split_documents(text);
+    let parse = |chunk: &Chunk<'_>| {
+        if !wanted(chunk.text) {
+            let has_content = chunk_has_content(chunk.text);
+            return ParsedChunk {
+                roots: Vec::new(),
+                problems: Vec::new(),
+                counts_as_document: has_content,
+                left_out: has_content,
+            };
+        }
+        parse_chunk(chunk)
+    };
+    let parsed: Vec<ParsedChunk> = if text.len() >= PARALLEL_STREAM_BYTES && chunks.len() > 1 {
+        use rayon::prelude::*;
+        chunks.par_iter().map(parse).collect()
+    } else {
+        chunks.iter().map(parse).collect()
+    };
     let mut out = ParsedStream::default();
     let mut index = 0;
-    for chunk in split_documents(text) {
-        let mut builder = Builder::new(chunk.first_line);
-        let mut parser = Parser::new_from_str(chunk.text);
-        loop {
-            match parser.next_event() {
-                None => break,
-                Some(Ok((event, span))) => {
-                    if let Err(problem) = builder.on_event(event, span) {
-                        out.problems.push(problem);
-                        break;
-                    }
-                }
-                Some(Err(e)) => {
-                    let m = e.marker();
-                    out.problems.push(ParseProblem {
-                        pos: builder.pos(m.line(), m.col()),
-                        message: format!("invalid YAML: {}", e.info()),
-                        fatal: true,
-                    });
-                    break;
-                }
-            }
+    for mut chunk in parsed {
+        out.left_out += usize::from(chunk.left_out);
+        if chunk.roots.is_empty() {
+            // A document that failed to parse (or was left out) still takes its index, so
+            // later documents keep the numbers a user counting `---` would give them.
+            index += usize::from(chunk.counts_as_document);
         }
-        for root in builder.finished.drain(..) {
+        for root in chunk.roots {
             out.documents.push(Document { index, root });
             index += 1;
         }
-        out.problems.append(&mut builder.warnings);
-        if builder.finished_count == 0 && chunk_has_content(chunk.text) {
-            // A document that failed to parse still takes its index, so later documents keep
-            // the numbers a user counting `---` would give them.
-            index += 1;
-        }
+        out.problems.append(&mut chunk.problems);
     }
     out
+}
+
+fn parse_chunk(chunk: &Chunk<'_>) -> ParsedChunk {
+    let mut builder = Builder::new(chunk.first_line);
+    let mut problems = Vec::new();
+    let mut parser = Parser::new_from_str(chunk.text);
+    loop {
+        match parser.next_event() {
+            None => break,
+            Some(Ok((event, span))) => {
+                if let Err(problem) = builder.on_event(event, span) {
+                    problems.push(problem);
+                    break;
+                }
+            }
+            Some(Err(e)) => {
+                let m = e.marker();
+                problems.push(ParseProblem {
+                    pos: builder.pos(m.line(), m.col()),
+                    message: format!("invalid YAML: {}", e.info()),
+                    fatal: true,
+                });
+                break;
+            }
+        }
+    }
+    problems.append(&mut builder.warnings);
+    ParsedChunk {
+        counts_as_document: builder.finished_count == 0 && chunk_has_content(chunk.text),
+        roots: builder.finished,
+        problems,
+        left_out: false,
+    }
 }
 
 fn has_lone_carriage_return(text: &str) -> bool {
@@ -439,11 +493,14 @@ impl Builder {
                     return Ok(());
                 }
                 let tag = tag.map(|t| t.suffix.clone());
-                let node = Node {
-                    pos,
-                    value: resolve_scalar(&text, style, tag.as_deref()),
-                };
-                self.push_node(node, anchor);
+                let mut value = resolve_scalar(&text, style, tag.as_deref());
+                if matches!(value, Value::Bool(_) | Value::Int(_) | Value::Float(_))
+                    && tag.is_none()
+                    && self.at_identity_field()
+                {
+                    value = Value::Str(Box::from(&*text));
+                }
+                self.push_node(Node { pos, value }, anchor);
             }
             Event::SequenceStart(anchor, _) => {
                 self.check_depth(pos)?;
@@ -514,6 +571,42 @@ impl Builder {
         Ok(())
     }
 
+    /// Whether the scalar about to be pushed is an object's kind, apiVersion, name, generateName,
+    /// namespace, or a label or annotation value (of the document, or of an item of a List).
+    /// Those fields are strings in Kubernetes, and its decoder keeps a plain scalar's text
+    /// when the field it fills is a string: `namespace: n` is the namespace `n`, not `false`.
+    fn at_identity_field(&self) -> bool {
+        fn key(frame: &Frame) -> Option<&str> {
+            match frame {
+                Frame::Map {
+                    pending_key: Some((key, _)),
+                    ..
+                } => Some(key),
+                _ => None,
+            }
+        }
+        let mut frames = self.stack.as_slice();
+        if frames.len() > 2
+            && key(&frames[0]) == Some("items")
+            && let Frame::Seq { .. } = frames[1]
+        {
+            frames = &frames[2..];
+        }
+        match frames {
+            [object] => matches!(key(object), Some("kind" | "apiVersion")),
+            [metadata, field] => {
+                key(metadata) == Some("metadata")
+                    && matches!(key(field), Some("name" | "generateName" | "namespace"))
+            }
+            [metadata, map, entry] => {
+                key(metadata) == Some("metadata")
+                    && matches!(key(map), Some("labels" | "annotations"))
+                    && key(entry).is_some()
+            }
+            _ => false,
+        }
+    }
+
     fn check_depth(&self, pos: Pos) -> Result<(), ParseProblem> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(Self::error(
@@ -571,6 +664,16 @@ impl Builder {
     /// non-strict decoding).
     fn finish_mapping(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
         let has_merge = entries.iter().any(|e| &*e.key == "<<");
+        // The common case, a small mapping without merges or duplicates, keeps its vector.
+        if !has_merge
+            && entries.len() <= 16
+            && !entries
+                .iter()
+                .enumerate()
+                .any(|(i, e)| entries[..i].iter().any(|earlier| earlier.key == e.key))
+        {
+            return entries;
+        }
         let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
         let mut index: HashMap<Box<str>, usize> = HashMap::new();
         let small = entries.len() <= 16;
@@ -769,6 +872,63 @@ mod tests {
         assert_eq!(root.get("d").unwrap().as_i64(), Some(31));
         assert_eq!(root.get("e").unwrap().value, Value::Float(1000.0));
         assert_eq!(root.get("f").unwrap().as_str(), Some("1.2.3"));
+    }
+
+    #[test]
+    fn identity_fields_keep_the_text_of_plain_scalars() {
+        let root = one(
+            "apiVersion: 1.0\nkind: yes\nmetadata:\n  name: on\n  namespace: n\n  \
+             labels: {tier: 010, flag: off}\n  annotations:\n    rev: 1.50\n  uid: yes\nspec:\n  \
+             enabled: yes\n  namespace: n\n",
+        );
+        let text = |path: &[&str]| root.path(path).and_then(Node::as_str).map(str::to_string);
+        assert_eq!(text(&["apiVersion"]).as_deref(), Some("1.0"));
+        assert_eq!(text(&["kind"]).as_deref(), Some("yes"));
+        assert_eq!(text(&["metadata", "name"]).as_deref(), Some("on"));
+        assert_eq!(text(&["metadata", "namespace"]).as_deref(), Some("n"));
+        assert_eq!(
+            text(&["metadata", "labels", "tier"]).as_deref(),
+            Some("010")
+        );
+        assert_eq!(
+            text(&["metadata", "labels", "flag"]).as_deref(),
+            Some("off")
+        );
+        assert_eq!(
+            text(&["metadata", "annotations", "rev"]).as_deref(),
+            Some("1.50")
+        );
+        // Other fields resolve as before.
+        assert_eq!(
+            root.path(&["metadata", "uid"]).unwrap().as_bool(),
+            Some(true)
+        );
+        assert_eq!(
+            root.path(&["spec", "enabled"]).unwrap().as_bool(),
+            Some(true)
+        );
+        assert_eq!(
+            root.path(&["spec", "namespace"]).unwrap().as_bool(),
+            Some(false)
+        );
+        // Null stays null; an explicit tag is obeyed.
+        let root = one("metadata:\n  namespace: ~\n  name: !!bool yes\n");
+        assert!(root.path(&["metadata", "namespace"]).unwrap().is_null());
+        assert_eq!(
+            root.path(&["metadata", "name"]).unwrap().as_bool(),
+            Some(true)
+        );
+        // List items are objects too.
+        let root = one("kind: List\nitems:\n- kind: Pod\n  metadata: {name: y, namespace: off}\n");
+        let item = &root.get("items").unwrap().items()[0];
+        assert_eq!(
+            item.path(&["metadata", "name"]).and_then(Node::as_str),
+            Some("y")
+        );
+        assert_eq!(
+            item.path(&["metadata", "namespace"]).and_then(Node::as_str),
+            Some("off")
+        );
     }
 
     #[test]
