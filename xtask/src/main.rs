@@ -152,6 +152,7 @@ fn gen_rbac_command(args: &[&str]) -> anyhow::Result<()> {
     let mut sizes = generate_rbac::RbacSizes::default();
     let mut out = None;
     let mut seed = generate::DEFAULT_SEED;
+    let mut format = generate_rbac::RbacFormat::Yaml;
     let mut rest = args.iter();
     while let Some(&flag) = rest.next() {
         let value = rest
@@ -168,16 +169,23 @@ fn gen_rbac_command(args: &[&str]) -> anyhow::Result<()> {
             "--service-accounts" => sizes.service_accounts = number()?,
             "--out" => out = Some(PathBuf::from(value)),
             "--seed" => seed = value.parse().context("--seed: not a number")?,
+            "--format" => {
+                format = match *value {
+                    "yaml" => generate_rbac::RbacFormat::Yaml,
+                    "json" => generate_rbac::RbacFormat::Json,
+                    _ => bail!("--format: yaml or json"),
+                };
+            }
             _ => bail!("unknown option {flag}"),
         }
     }
     let Some(out) = out else {
         bail!(
             "usage: cargo xtask gen-rbac [--namespaces N] [--roles R] [--service-accounts S] \
-             --out DIR [--seed S]"
+             --out DIR [--seed S] [--format yaml|json]"
         );
     };
-    let (objects, files) = generate_rbac::generate_rbac(&sizes, &out, seed)?;
+    let (objects, files) = generate_rbac::generate_rbac_as(&sizes, &out, seed, format)?;
     #[allow(clippy::print_stdout)]
     {
         println!(
@@ -207,7 +215,7 @@ fn main() -> ExitCode {
             "usage: cargo xtask docs [--check]\n       \
              cargo xtask gen --count N --out DIR [--seed S]\n       \
              cargo xtask bench\n       \
-             cargo xtask gen-rbac [--namespaces N] [--roles R] [--service-accounts S] --out DIR [--seed S]\n       \
+             cargo xtask gen-rbac [--namespaces N] [--roles R] [--service-accounts S] --out DIR [--seed S] [--format yaml|json]\n       \
              cargo xtask bench-rbac [--in-process DIR]"
         )),
     };
