@@ -16,7 +16,7 @@ use palisade_core::rbac::{Model, Request};
 
 use crate::bench::{cpu_time, wait_with_rusage};
 use crate::generate::DEFAULT_SEED;
-use crate::generate_rbac::{RbacSizes, generate_rbac};
+use crate::generate_rbac::{RbacFormat, RbacSizes, generate_rbac, generate_rbac_as};
 
 /// Runs `binary args…` once with its output discarded; returns wall time, CPU time and peak RSS
 /// in KiB. Exit codes 0 and 1 (findings, or "nobody can") are both normal.
@@ -184,6 +184,8 @@ pub fn bench_rbac(root: &Path) -> anyhow::Result<()> {
     let binary = target.join("release/palisade");
 
     let dir = std::env::temp_dir().join(format!("palisade-bench-rbac-{}", std::process::id()));
+    let json_dir =
+        std::env::temp_dir().join(format!("palisade-bench-rbac-json-{}", std::process::id()));
     let sizes = RbacSizes::default();
     let (objects, files) = generate_rbac(&sizes, &dir, DEFAULT_SEED)?;
     let d = dir.to_str().context("temporary directory is not UTF-8")?;
@@ -225,11 +227,65 @@ pub fn bench_rbac(root: &Path) -> anyhow::Result<()> {
             ],
             3,
         )?;
+        report(
+            &binary,
+            "`rbac permissions sa:ns-04242:sa-0`",
+            &[
+                "rbac",
+                "permissions",
+                "sa:ns-04242:sa-0",
+                "-f",
+                d,
+                "--format",
+                "json",
+            ],
+            3,
+        )?;
+        // The same objects as one JSON List, the shape of `kubectl get -A -o json`.
+        let (_, _) = generate_rbac_as(&sizes, &json_dir, DEFAULT_SEED, RbacFormat::Json)?;
+        let j = json_dir
+            .to_str()
+            .context("temporary directory is not UTF-8")?;
+        #[allow(clippy::print_stdout)]
+        {
+            println!("\nThe same objects as one JSON List (cluster.json):\n");
+            println!("| command | wall (s) | CPU (s) | peak RSS (MiB) |\n|---|---|---|---|");
+        }
+        report(
+            &binary,
+            "parse only: `scan --select PAL-101`",
+            &[
+                "scan",
+                "--select",
+                "PAL-101",
+                "-f",
+                "json",
+                "-o",
+                "/dev/null",
+                j,
+            ],
+            3,
+        )?;
+        report(
+            &binary,
+            "`rbac risks`",
+            &["rbac", "risks", "-f", j, "--format", "json"],
+            3,
+        )?;
+        report(
+            &binary,
+            "`rbac who-can get secrets -n ns-04242`",
+            &[
+                "rbac", "who-can", "get", "secrets", "-n", "ns-04242", "-f", j, "--format", "json",
+            ],
+            3,
+        )?;
         let namespaces: Vec<String> = (0..20)
             .map(|i| format!("ns-{:05}", i * sizes.namespaces / 20))
             .collect();
         analysis_only(&dir, &namespaces)
     })();
     std::fs::remove_dir_all(&dir).ok();
+    std::fs::remove_dir_all(&json_dir).ok();
     result
 }
