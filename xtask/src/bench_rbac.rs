@@ -169,6 +169,56 @@ pub fn in_process(dir: &Path) -> anyhow::Result<()> {
     analysis_only(dir, &namespaces)
 }
 
+/// The end-to-end lines of the table for the input under `d`.
+fn end_to_end(binary: &Path, d: &str, permissions: bool) -> anyhow::Result<()> {
+    report(
+        binary,
+        "parse only: `scan --select PAL-101`",
+        &[
+            "scan",
+            "--select",
+            "PAL-101",
+            "-f",
+            "json",
+            "-o",
+            "/dev/null",
+            d,
+        ],
+        3,
+    )?;
+    report(
+        binary,
+        "`rbac risks`",
+        &["rbac", "risks", "-f", d, "--format", "json"],
+        3,
+    )?;
+    report(
+        binary,
+        "`rbac who-can get secrets -n ns-04242`",
+        &[
+            "rbac", "who-can", "get", "secrets", "-n", "ns-04242", "-f", d, "--format", "json",
+        ],
+        3,
+    )?;
+    if permissions {
+        report(
+            binary,
+            "`rbac permissions sa:ns-04242:sa-0`",
+            &[
+                "rbac",
+                "permissions",
+                "sa:ns-04242:sa-0",
+                "-f",
+                d,
+                "--format",
+                "json",
+            ],
+            3,
+        )?;
+    }
+    Ok(())
+}
+
 /// Builds the release binary, generates the default-size tree and prints the figures.
 pub fn bench_rbac(root: &Path) -> anyhow::Result<()> {
     let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
@@ -198,49 +248,7 @@ pub fn bench_rbac(root: &Path) -> anyhow::Result<()> {
         );
     }
     let result = (|| {
-        report(
-            &binary,
-            "parse only: `scan --select PAL-101`",
-            &[
-                "scan",
-                "--select",
-                "PAL-101",
-                "-f",
-                "json",
-                "-o",
-                "/dev/null",
-                d,
-            ],
-            3,
-        )?;
-        report(
-            &binary,
-            "`rbac risks`",
-            &["rbac", "risks", "-f", d, "--format", "json"],
-            3,
-        )?;
-        report(
-            &binary,
-            "`rbac who-can get secrets -n ns-04242`",
-            &[
-                "rbac", "who-can", "get", "secrets", "-n", "ns-04242", "-f", d, "--format", "json",
-            ],
-            3,
-        )?;
-        report(
-            &binary,
-            "`rbac permissions sa:ns-04242:sa-0`",
-            &[
-                "rbac",
-                "permissions",
-                "sa:ns-04242:sa-0",
-                "-f",
-                d,
-                "--format",
-                "json",
-            ],
-            3,
-        )?;
+        end_to_end(&binary, d, true)?;
         // The same objects as one JSON List, the shape of `kubectl get -A -o json`.
         let (_, _) = generate_rbac_as(&sizes, &json_dir, DEFAULT_SEED, RbacFormat::Json)?;
         let j = json_dir
@@ -251,35 +259,7 @@ pub fn bench_rbac(root: &Path) -> anyhow::Result<()> {
             println!("\nThe same objects as one JSON List (cluster.json):\n");
             println!("| command | wall (s) | CPU (s) | peak RSS (MiB) |\n|---|---|---|---|");
         }
-        report(
-            &binary,
-            "parse only: `scan --select PAL-101`",
-            &[
-                "scan",
-                "--select",
-                "PAL-101",
-                "-f",
-                "json",
-                "-o",
-                "/dev/null",
-                j,
-            ],
-            3,
-        )?;
-        report(
-            &binary,
-            "`rbac risks`",
-            &["rbac", "risks", "-f", j, "--format", "json"],
-            3,
-        )?;
-        report(
-            &binary,
-            "`rbac who-can get secrets -n ns-04242`",
-            &[
-                "rbac", "who-can", "get", "secrets", "-n", "ns-04242", "-f", j, "--format", "json",
-            ],
-            3,
-        )?;
+        end_to_end(&binary, j, false)?;
         let namespaces: Vec<String> = (0..20)
             .map(|i| format!("ns-{:05}", i * sizes.namespaces / 20))
             .collect();
