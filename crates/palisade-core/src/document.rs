@@ -670,6 +670,9 @@ impl Builder {
                 .enumerate()
                 .any(|(i, e)| entries[..i].iter().any(|earlier| earlier.key == e.key))
         {
+            // Growth by doubling leaves spare room; trees live until the report is written.
+            let mut entries = entries;
+            entries.shrink_to_fit();
             return entries;
         }
         let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
