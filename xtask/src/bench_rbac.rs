@@ -16,7 +16,7 @@ use palisade_core::rbac::{Model, Request};
 
 use crate::bench::{cpu_time, wait_with_rusage};
 use crate::generate::DEFAULT_SEED;
-use crate::generate_rbac::{RbacSizes, generate_rbac};
+use crate::generate_rbac::{RbacFormat, RbacSizes, generate_rbac, generate_rbac_as};
 
 /// Runs `binary args…` once with its output discarded; returns wall time, CPU time and peak RSS
 /// in KiB. Exit codes 0 and 1 (findings, or "nobody can") are both normal.
@@ -103,6 +103,24 @@ fn analysis_only(dir: &Path, namespaces: &[String]) -> anyhow::Result<()> {
         })
         .chain([Request::resource("get", "", "secrets", "")])
         .collect();
+    let checks = palisade_core::scan::select_checks(&["rbac".to_string()], &[], None)?;
+    let today = jiff::Zoned::now().date();
+    let mut per_check = Vec::new();
+    for check in &checks {
+        let fresh = Inventory::new(inventory.objects().to_vec());
+        fresh.rbac();
+        let start = Instant::now();
+        let found = palisade_core::scan::scan(&fresh, &[*check], today)
+            .findings
+            .len();
+        per_check.push((check.meta.slug, start.elapsed(), found));
+    }
+    let start = Instant::now();
+    let fresh = Inventory::new(inventory.objects().to_vec());
+    let all_found = palisade_core::scan::scan(&fresh, &checks, today)
+        .findings
+        .len();
+    let all_checks = start.elapsed();
     let mut slowest = Duration::ZERO;
     let mut total = Duration::ZERO;
     let mut subjects = 0usize;
@@ -128,6 +146,76 @@ fn analysis_only(dir: &Path, namespaces: &[String]) -> anyhow::Result<()> {
             slowest.as_secs_f64() * 1e3,
         );
     }
+    #[allow(clippy::print_stdout)]
+    {
+        println!(
+            "RBAC-area checks together (model built inside): {:.3} s, {all_found} findings",
+            all_checks.as_secs_f64()
+        );
+        for (slug, took, found) in per_check {
+            println!("  {slug}: {:.3} s, {found} findings", took.as_secs_f64());
+        }
+    }
+    Ok(())
+}
+
+/// The in-process figures alone, on a tree `gen-rbac` wrote earlier: for profiling without
+/// the end-to-end runs.
+pub fn in_process(dir: &Path) -> anyhow::Result<()> {
+    let sizes = RbacSizes::default();
+    let namespaces: Vec<String> = (0..20)
+        .map(|i| format!("ns-{:05}", i * sizes.namespaces / 20))
+        .collect();
+    analysis_only(dir, &namespaces)
+}
+
+/// The end-to-end lines of the table for the input under `d`.
+fn end_to_end(binary: &Path, d: &str, permissions: bool) -> anyhow::Result<()> {
+    report(
+        binary,
+        "parse only: `scan --select PAL-101`",
+        &[
+            "scan",
+            "--select",
+            "PAL-101",
+            "-f",
+            "json",
+            "-o",
+            "/dev/null",
+            d,
+        ],
+        3,
+    )?;
+    report(
+        binary,
+        "`rbac risks`",
+        &["rbac", "risks", "-f", d, "--format", "json"],
+        3,
+    )?;
+    report(
+        binary,
+        "`rbac who-can get secrets -n ns-04242`",
+        &[
+            "rbac", "who-can", "get", "secrets", "-n", "ns-04242", "-f", d, "--format", "json",
+        ],
+        3,
+    )?;
+    if permissions {
+        report(
+            binary,
+            "`rbac permissions sa:ns-04242:sa-0`",
+            &[
+                "rbac",
+                "permissions",
+                "sa:ns-04242:sa-0",
+                "-f",
+                d,
+                "--format",
+                "json",
+            ],
+            3,
+        )?;
+    }
     Ok(())
 }
 
@@ -146,6 +234,8 @@ pub fn bench_rbac(root: &Path) -> anyhow::Result<()> {
     let binary = target.join("release/palisade");
 
     let dir = std::env::temp_dir().join(format!("palisade-bench-rbac-{}", std::process::id()));
+    let json_dir =
+        std::env::temp_dir().join(format!("palisade-bench-rbac-json-{}", std::process::id()));
     let sizes = RbacSizes::default();
     let (objects, files) = generate_rbac(&sizes, &dir, DEFAULT_SEED)?;
     let d = dir.to_str().context("temporary directory is not UTF-8")?;
@@ -158,40 +248,24 @@ pub fn bench_rbac(root: &Path) -> anyhow::Result<()> {
         );
     }
     let result = (|| {
-        report(
-            &binary,
-            "parse only: `scan --select PAL-101`",
-            &[
-                "scan",
-                "--select",
-                "PAL-101",
-                "-f",
-                "json",
-                "-o",
-                "/dev/null",
-                d,
-            ],
-            3,
-        )?;
-        report(
-            &binary,
-            "`rbac risks`",
-            &["rbac", "risks", "-f", d, "--format", "json"],
-            3,
-        )?;
-        report(
-            &binary,
-            "`rbac who-can get secrets -n ns-04242`",
-            &[
-                "rbac", "who-can", "get", "secrets", "-n", "ns-04242", "-f", d, "--format", "json",
-            ],
-            3,
-        )?;
+        end_to_end(&binary, d, true)?;
+        // The same objects as one JSON List, the shape of `kubectl get -A -o json`.
+        let (_, _) = generate_rbac_as(&sizes, &json_dir, DEFAULT_SEED, RbacFormat::Json)?;
+        let j = json_dir
+            .to_str()
+            .context("temporary directory is not UTF-8")?;
+        #[allow(clippy::print_stdout)]
+        {
+            println!("\nThe same objects as one JSON List (cluster.json):\n");
+            println!("| command | wall (s) | CPU (s) | peak RSS (MiB) |\n|---|---|---|---|");
+        }
+        end_to_end(&binary, j, false)?;
         let namespaces: Vec<String> = (0..20)
             .map(|i| format!("ns-{:05}", i * sizes.namespaces / 20))
             .collect();
         analysis_only(&dir, &namespaces)
     })();
     std::fs::remove_dir_all(&dir).ok();
+    std::fs::remove_dir_all(&json_dir).ok();
     result
 }

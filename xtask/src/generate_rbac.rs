@@ -41,17 +41,40 @@ impl Default for RbacSizes {
     }
 }
 
-/// Buffers objects and flushes them into numbered files of `PER_FILE` documents.
+/// How the generated objects are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RbacFormat {
+    /// Multi-document YAML files of about fifty objects.
+    Yaml,
+    /// One `cluster.json` holding a single `List` of every object, the shape of
+    /// `kubectl get … -A -o json`.
+    Json,
+}
+
+/// Buffers objects and flushes them into numbered files of `PER_FILE` documents, or gathers
+/// them into one JSON List.
 struct Packer<'a> {
     out: &'a Path,
     text: String,
     in_file: usize,
     objects: usize,
     files: usize,
+    /// In JSON mode, every object so far.
+    items: Option<Vec<serde_json::Value>>,
 }
 
 impl Packer<'_> {
     fn push(&mut self, doc: &str) -> anyhow::Result<()> {
+        if let Some(items) = &mut self.items {
+            let parsed = palisade_core::document::parse_stream(doc);
+            let root = parsed
+                .documents
+                .first()
+                .context("generated document does not parse")?;
+            items.push(root.root.to_json());
+            self.objects += 1;
+            return Ok(());
+        }
         if self.in_file > 0 {
             self.text.push_str("---\n");
         }
@@ -65,6 +88,15 @@ impl Packer<'_> {
     }
 
     fn flush(&mut self) -> anyhow::Result<()> {
+        if let Some(items) = self.items.take() {
+            let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
+            let path = self.out.join("cluster.json");
+            let text = serde_json::to_string_pretty(&list)?;
+            std::fs::write(&path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            self.files += 1;
+            return Ok(());
+        }
         if self.in_file == 0 {
             return Ok(());
         }
@@ -230,6 +262,16 @@ fn share(total: usize, parts: usize, i: usize) -> usize {
 /// Writes the RBAC tree under `out` as `rbac-NNNNN.yaml` files. Returns the number of objects
 /// and files written.
 pub fn generate_rbac(sizes: &RbacSizes, out: &Path, seed: u64) -> anyhow::Result<(usize, usize)> {
+    generate_rbac_as(sizes, out, seed, RbacFormat::Yaml)
+}
+
+/// [`generate_rbac`] in the given format; the objects are the same.
+pub fn generate_rbac_as(
+    sizes: &RbacSizes,
+    out: &Path,
+    seed: u64,
+    format: RbacFormat,
+) -> anyhow::Result<(usize, usize)> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let mut rng = Rng::new(seed);
     let mut p = Packer {
@@ -238,6 +280,7 @@ pub fn generate_rbac(sizes: &RbacSizes, out: &Path, seed: u64) -> anyhow::Result
         in_file: 0,
         objects: 0,
         files: 0,
+        items: (format == RbacFormat::Json).then(Vec::new),
     };
     let namespaces = sizes.namespaces.max(1);
     let cluster_roles = cluster_objects(&mut p, &mut rng, namespaces)?;

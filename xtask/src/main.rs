@@ -174,6 +174,7 @@ fn gen_rbac_command(args: &[&str]) -> anyhow::Result<()> {
     let mut sizes = generate_rbac::RbacSizes::default();
     let mut out = None;
     let mut seed = generate::DEFAULT_SEED;
+    let mut format = generate_rbac::RbacFormat::Yaml;
     let mut rest = args.iter();
     while let Some(&flag) = rest.next() {
         let value = rest
@@ -190,16 +191,23 @@ fn gen_rbac_command(args: &[&str]) -> anyhow::Result<()> {
             "--service-accounts" => sizes.service_accounts = number()?,
             "--out" => out = Some(PathBuf::from(value)),
             "--seed" => seed = value.parse().context("--seed: not a number")?,
+            "--format" => {
+                format = match *value {
+                    "yaml" => generate_rbac::RbacFormat::Yaml,
+                    "json" => generate_rbac::RbacFormat::Json,
+                    _ => bail!("--format: yaml or json"),
+                };
+            }
             _ => bail!("unknown option {flag}"),
         }
     }
     let Some(out) = out else {
         bail!(
             "usage: cargo xtask gen-rbac [--namespaces N] [--roles R] [--service-accounts S] \
-             --out DIR [--seed S]"
+             --out DIR [--seed S] [--format yaml|json]"
         );
     };
-    let (objects, files) = generate_rbac::generate_rbac(&sizes, &out, seed)?;
+    let (objects, files) = generate_rbac::generate_rbac_as(&sizes, &out, seed, format)?;
     #[allow(clippy::print_stdout)]
     {
         println!(
@@ -364,6 +372,7 @@ fn main() -> ExitCode {
         ["bench"] => bench::bench(&repo_root()),
         ["gen-rbac", rest @ ..] => gen_rbac_command(rest),
         ["bench-rbac"] => bench_rbac::bench_rbac(&repo_root()),
+        ["bench-rbac", "--in-process", dir] => bench_rbac::in_process(Path::new(dir)),
         ["bench-node"] => bench_node::bench_node(&repo_root()),
         ["gen-netpol", rest @ ..] => gen_netpol_command(rest),
         ["bench-netpol"] => bench_netpol::bench_netpol(&repo_root()),
@@ -376,8 +385,8 @@ fn main() -> ExitCode {
             "usage: cargo xtask docs [--check]\n       \
              cargo xtask gen --count N --out DIR [--seed S]\n       \
              cargo xtask bench\n       \
-             cargo xtask gen-rbac [--namespaces N] [--roles R] [--service-accounts S] --out DIR [--seed S]\n       \
-             cargo xtask bench-rbac\n       \
+             cargo xtask gen-rbac [--namespaces N] [--roles R] [--service-accounts S] --out DIR [--seed S] [--format yaml|json]\n       \
+             cargo xtask bench-rbac [--in-process DIR]\n       \
              cargo xtask bench-node\n       \
              cargo xtask gen-netpol [--namespaces N] [--workloads W] [--policies P] --out DIR [--seed S]\n       \
              cargo xtask bench-netpol\n       \

@@ -219,10 +219,33 @@ pub struct ParsedStream {
     pub documents: Vec<Document>,
     /// Errors (documents lost) and warnings, in order.
     pub problems: Vec<ParseProblem>,
+    /// Documents that [`parse_stream_where`] was asked not to build.
+    pub left_out: usize,
 }
 
 /// Parses a YAML (or JSON) stream of any number of documents.
 pub fn parse_stream(text: &str) -> ParsedStream {
+    parse_stream_where(text, |_| true)
+}
+
+/// Streams at least this large have their documents parsed in parallel; below it the
+/// bookkeeping costs more than it saves.
+const PARALLEL_STREAM_BYTES: usize = 1 << 20;
+
+/// What parsing one chunk of a stream gave.
+struct ParsedChunk {
+    roots: Vec<Node>,
+    problems: Vec<ParseProblem>,
+    /// Whether a document was there, read or not (it takes an index either way).
+    counts_as_document: bool,
+    left_out: bool,
+}
+
+/// Parses a stream like [`parse_stream`], but builds trees only for the documents whose text
+/// `wanted` accepts; the others are counted in [`ParsedStream::left_out`], keep their index,
+/// and are not checked for syntax errors. Large streams are parsed in parallel, document by
+/// document, with the same result as in order.
+pub fn parse_stream_where(text: &str, wanted: impl Fn(&str) -> bool + Sync) -> ParsedStream {
     // YAML counts a lone carriage return as a line break, but the document splitter only cuts
     // at '\n'; without this the two disagree and diagnostics point past the end of the file.
     // The replacement keeps every byte offset, so columns are unchanged.
@@ -233,43 +256,92 @@ pub fn parse_stream(text: &str) -> ParsedStream {
     } else {
         text
     };
+    if text.trim_start().starts_with(['{', '[']) {
+        let mut builder = Builder::new(0);
+        if let Some(root) = json::parse(text, &mut builder) {
+            let mut out = ParsedStream::default();
+            if wanted(text) {
+                out.documents.push(Document { index: 0, root });
+                out.problems = builder.warnings;
+            } else {
+                out.left_out = 1;
+            }
+            return out;
+        }
+    }
+    parse_chunks(text, wanted)
+}
+
+/// The YAML path of [`parse_stream_where`]: the stream cut into documents, each parsed on its own.
+fn parse_chunks(text: &str, wanted: impl Fn(&str) -> bool + Sync) -> ParsedStream {
+    let chunks = split_documents(text);
+    let parse = |chunk: &Chunk<'_>| {
+        if !wanted(chunk.text) {
+            let has_content = chunk_has_content(chunk.text);
+            return ParsedChunk {
+                roots: Vec::new(),
+                problems: Vec::new(),
+                counts_as_document: has_content,
+                left_out: has_content,
+            };
+        }
+        parse_chunk(chunk)
+    };
+    let parsed: Vec<ParsedChunk> = if text.len() >= PARALLEL_STREAM_BYTES && chunks.len() > 1 {
+        use rayon::prelude::*;
+        chunks.par_iter().map(parse).collect()
+    } else {
+        chunks.iter().map(parse).collect()
+    };
     let mut out = ParsedStream::default();
     let mut index = 0;
-    for chunk in split_documents(text) {
-        let mut builder = Builder::new(chunk.first_line);
-        let mut parser = Parser::new_from_str(chunk.text);
-        loop {
-            match parser.next_event() {
-                None => break,
-                Some(Ok((event, span))) => {
-                    if let Err(problem) = builder.on_event(event, span) {
-                        out.problems.push(problem);
-                        break;
-                    }
-                }
-                Some(Err(e)) => {
-                    let m = e.marker();
-                    out.problems.push(ParseProblem {
-                        pos: builder.pos(m.line(), m.col()),
-                        message: format!("invalid YAML: {}", e.info()),
-                        fatal: true,
-                    });
-                    break;
-                }
-            }
+    for mut chunk in parsed {
+        out.left_out += usize::from(chunk.left_out);
+        if chunk.roots.is_empty() {
+            // A document that failed to parse (or was left out) still takes its index, so
+            // later documents keep the numbers a user counting `---` would give them.
+            index += usize::from(chunk.counts_as_document);
         }
-        for root in builder.finished.drain(..) {
+        for root in chunk.roots {
             out.documents.push(Document { index, root });
             index += 1;
         }
-        out.problems.append(&mut builder.warnings);
-        if builder.finished_count == 0 && chunk_has_content(chunk.text) {
-            // A document that failed to parse still takes its index, so later documents keep
-            // the numbers a user counting `---` would give them.
-            index += 1;
-        }
+        out.problems.append(&mut chunk.problems);
     }
     out
+}
+
+fn parse_chunk(chunk: &Chunk<'_>) -> ParsedChunk {
+    let mut builder = Builder::new(chunk.first_line);
+    let mut problems = Vec::new();
+    let mut parser = Parser::new_from_str(chunk.text);
+    loop {
+        match parser.next_event() {
+            None => break,
+            Some(Ok((event, span))) => {
+                if let Err(problem) = builder.on_event(event, span) {
+                    problems.push(problem);
+                    break;
+                }
+            }
+            Some(Err(e)) => {
+                let m = e.marker();
+                problems.push(ParseProblem {
+                    pos: builder.pos(m.line(), m.col()),
+                    message: format!("invalid YAML: {}", e.info()),
+                    fatal: true,
+                });
+                break;
+            }
+        }
+    }
+    problems.append(&mut builder.warnings);
+    ParsedChunk {
+        counts_as_document: builder.finished_count == 0 && chunk_has_content(chunk.text),
+        roots: builder.finished,
+        problems,
+        left_out: false,
+    }
 }
 
 fn has_lone_carriage_return(text: &str) -> bool {
@@ -439,11 +511,14 @@ impl Builder {
                     return Ok(());
                 }
                 let tag = tag.map(|t| t.suffix.clone());
-                let node = Node {
-                    pos,
-                    value: resolve_scalar(&text, style, tag.as_deref()),
-                };
-                self.push_node(node, anchor);
+                let mut value = resolve_scalar(&text, style, tag.as_deref());
+                if matches!(value, Value::Bool(_) | Value::Int(_) | Value::Float(_))
+                    && tag.is_none()
+                    && self.at_identity_field()
+                {
+                    value = Value::Str(Box::from(&*text));
+                }
+                self.push_node(Node { pos, value }, anchor);
             }
             Event::SequenceStart(anchor, _) => {
                 self.check_depth(pos)?;
@@ -514,6 +589,22 @@ impl Builder {
         Ok(())
     }
 
+    /// Whether the scalar about to be pushed fills an identity field (see [`is_identity_path`]).
+    fn at_identity_field(&self) -> bool {
+        let keys: Vec<Option<&str>> = self
+            .stack
+            .iter()
+            .map(|frame| match frame {
+                Frame::Map {
+                    pending_key: Some((key, _)),
+                    ..
+                } => Some(&**key),
+                _ => None,
+            })
+            .collect();
+        is_identity_path(&keys)
+    }
+
     fn check_depth(&self, pos: Pos) -> Result<(), ParseProblem> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(Self::error(
@@ -571,6 +662,19 @@ impl Builder {
     /// non-strict decoding).
     fn finish_mapping(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
         let has_merge = entries.iter().any(|e| &*e.key == "<<");
+        // The common case, a small mapping without merges or duplicates, keeps its vector.
+        if !has_merge
+            && entries.len() <= 16
+            && !entries
+                .iter()
+                .enumerate()
+                .any(|(i, e)| entries[..i].iter().any(|earlier| earlier.key == e.key))
+        {
+            // Growth by doubling leaves spare room; trees live until the report is written.
+            let mut entries = entries;
+            entries.shrink_to_fit();
+            return entries;
+        }
         let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
         let mut index: HashMap<Box<str>, usize> = HashMap::new();
         let small = entries.len() <= 16;
@@ -620,6 +724,26 @@ impl Builder {
             }
         }
         out
+    }
+}
+
+/// Whether a scalar at `keys` (mapping keys from the root; `None` for a sequence item) is an
+/// object's kind, apiVersion, name, generateName, namespace, or a label or annotation value,
+/// of the document or of an item of a List. Those fields are strings in Kubernetes, and its
+/// decoder keeps a plain scalar's text when the field it fills is a string: `namespace: n` is
+/// the namespace `n`, not `false`.
+fn is_identity_path(keys: &[Option<&str>]) -> bool {
+    let keys = match keys {
+        [Some("items"), None, rest @ ..] if !rest.is_empty() => rest,
+        _ => keys,
+    };
+    match keys {
+        [Some(field)] => matches!(*field, "kind" | "apiVersion"),
+        [Some("metadata"), Some(field)] => {
+            matches!(*field, "name" | "generateName" | "namespace")
+        }
+        [Some("metadata"), Some("labels" | "annotations"), Some(_)] => true,
+        _ => false,
     }
 }
 
@@ -714,6 +838,256 @@ fn looks_like_float(text: &str) -> bool {
     mantissa_ok && exponent_ok
 }
 
+/// A fast path for a stream that is exactly one JSON value, such as a `kubectl get -o json`
+/// dump: JSON is read directly into the same tree, positions and warnings the YAML parser
+/// gives, several times faster. Anything it is not sure to read exactly as the YAML parser
+/// would (syntax errors, tabs, surrogate escapes, too deep nesting, more than one value) makes
+/// it give up, and the stream goes through the YAML parser, which reports the problem.
+mod json {
+    use super::{Builder, Entry, MAX_DEPTH, Node, Pos, Value, is_identity_path, resolve_scalar};
+    use saphyr_parser::ScalarStyle;
+
+    struct Reader<'a> {
+        text: &'a str,
+        bytes: &'a [u8],
+        at: usize,
+        line: u32,
+        line_start: usize,
+        /// UTF-8 continuation bytes since `line_start`, so columns count characters.
+        continuation: usize,
+        /// Keys from the root to the value being read (`None` for sequence items), as written;
+        /// keys with escapes make the reader give up.
+        keys: Vec<Option<&'a str>>,
+    }
+
+    /// The root node of `text` if it is one JSON value and nothing else.
+    pub(super) fn parse(text: &str, builder: &mut Builder) -> Option<Node> {
+        let mut reader = Reader {
+            text,
+            bytes: text.as_bytes(),
+            at: 0,
+            line: 1,
+            line_start: 0,
+            continuation: 0,
+            keys: Vec::new(),
+        };
+        let root = reader.value(builder, 0)?;
+        reader.skip_space()?;
+        (reader.at == reader.bytes.len()).then_some(root)
+    }
+
+    impl<'a> Reader<'a> {
+        fn pos(&self) -> Pos {
+            Pos {
+                line: self.line,
+                col: (self.at - self.line_start - self.continuation + 1) as u32,
+            }
+        }
+
+        /// Skips spaces and line breaks; gives up on tabs, which YAML treats specially.
+        fn skip_space(&mut self) -> Option<()> {
+            while let Some(&b) = self.bytes.get(self.at) {
+                match b {
+                    b' ' | b'\r' => self.at += 1,
+                    b'\n' => {
+                        self.at += 1;
+                        self.line += 1;
+                        self.line_start = self.at;
+                        self.continuation = 0;
+                    }
+                    b'\t' => return None,
+                    _ => break,
+                }
+            }
+            Some(())
+        }
+
+        fn value(&mut self, builder: &mut Builder, depth: usize) -> Option<Node> {
+            self.skip_space()?;
+            let pos = self.pos();
+            match *self.bytes.get(self.at)? {
+                b'{' => self.mapping(builder, depth, pos),
+                b'[' => {
+                    if depth >= MAX_DEPTH {
+                        return None;
+                    }
+                    self.at += 1;
+                    let mut items = Vec::new();
+                    self.skip_space()?;
+                    if self.bytes.get(self.at) == Some(&b']') {
+                        self.at += 1;
+                    } else {
+                        self.keys.push(None);
+                        loop {
+                            items.push(self.value(builder, depth + 1)?);
+                            self.skip_space()?;
+                            match self.bytes.get(self.at)? {
+                                b',' => self.at += 1,
+                                b']' => {
+                                    self.at += 1;
+                                    break;
+                                }
+                                _ => return None,
+                            }
+                        }
+                        self.keys.pop();
+                    }
+                    Some(Node {
+                        pos,
+                        value: Value::Seq(items),
+                    })
+                }
+                b'"' => {
+                    let (text, _) = self.string()?;
+                    Some(Node {
+                        pos,
+                        value: Value::Str(text),
+                    })
+                }
+                _ => {
+                    let start = self.at;
+                    while self.bytes.get(self.at).is_some_and(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'.')
+                    }) {
+                        self.at += 1;
+                    }
+                    let word = &self.text[start..self.at];
+                    if !(matches!(word, "true" | "false" | "null") || is_json_number(word)) {
+                        return None;
+                    }
+                    let mut value = resolve_scalar(word, ScalarStyle::Plain, None);
+                    if !matches!(value, Value::Null) && is_identity_path(&self.keys) {
+                        value = Value::Str(word.into());
+                    }
+                    Some(Node { pos, value })
+                }
+            }
+        }
+
+        fn mapping(&mut self, builder: &mut Builder, depth: usize, pos: Pos) -> Option<Node> {
+            if depth >= MAX_DEPTH {
+                return None;
+            }
+            self.at += 1;
+            let mut entries = Vec::new();
+            self.skip_space()?;
+            if self.bytes.get(self.at) == Some(&b'}') {
+                self.at += 1;
+            } else {
+                loop {
+                    self.skip_space()?;
+                    let key_pos = self.pos();
+                    let (key, raw) = self.string()?;
+                    self.skip_space()?;
+                    if self.bytes.get(self.at) != Some(&b':') {
+                        return None;
+                    }
+                    self.at += 1;
+                    self.keys.push(Some(raw?));
+                    let value = self.value(builder, depth + 1)?;
+                    self.keys.pop();
+                    entries.push(Entry {
+                        key,
+                        key_pos,
+                        value,
+                    });
+                    self.skip_space()?;
+                    match self.bytes.get(self.at)? {
+                        b',' => self.at += 1,
+                        b'}' => {
+                            self.at += 1;
+                            break;
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            Some(Node {
+                pos,
+                value: Value::Map(builder.finish_mapping(entries)),
+            })
+        }
+
+        /// A string at the reader (which must be at its opening quote): its value, and its
+        /// text as written when it has no escapes.
+        fn string(&mut self) -> Option<(Box<str>, Option<&'a str>)> {
+            if self.bytes.get(self.at) != Some(&b'"') {
+                return None;
+            }
+            self.at += 1;
+            let start = self.at;
+            let mut decoded: Option<String> = None;
+            let mut plain_from = start;
+            loop {
+                let b = *self.bytes.get(self.at)?;
+                match b {
+                    b'"' => {
+                        let tail = &self.text[plain_from..self.at];
+                        self.at += 1;
+                        return Some(match decoded {
+                            None => (tail.into(), Some(tail)),
+                            Some(mut text) => {
+                                text.push_str(tail);
+                                (text.into_boxed_str(), None)
+                            }
+                        });
+                    }
+                    b'\\' => {
+                        let text = decoded.get_or_insert_with(String::new);
+                        text.push_str(&self.text[plain_from..self.at]);
+                        let escape = *self.bytes.get(self.at + 1)?;
+                        self.at += 2;
+                        text.push(match escape {
+                            b'"' => '"',
+                            b'\\' => '\\',
+                            b'/' => '/',
+                            b'b' => '\u{8}',
+                            b'f' => '\u{c}',
+                            b'n' => '\n',
+                            b'r' => '\r',
+                            b't' => '\t',
+                            b'u' => {
+                                let hex = self.text.get(self.at..self.at + 4)?;
+                                let code = u32::from_str_radix(hex, 16).ok()?;
+                                self.at += 4;
+                                // Surrogate pairs are left to the YAML parser.
+                                char::from_u32(code)?
+                            }
+                            _ => return None,
+                        });
+                        plain_from = self.at;
+                    }
+                    0..=0x1f => return None,
+                    _ => {
+                        if b & 0xC0 == 0x80 {
+                            self.continuation += 1;
+                        }
+                        self.at += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// JSON's number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    fn is_json_number(word: &str) -> bool {
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let body = word.strip_prefix('-').unwrap_or(word);
+        let (mantissa, exponent) = match body.find(['e', 'E']) {
+            Some(i) => (&body[..i], Some(&body[i + 1..])),
+            None => (body, None),
+        };
+        let (int, frac) = match mantissa.split_once('.') {
+            Some((int, frac)) => (int, Some(frac)),
+            None => (mantissa, None),
+        };
+        digits(int)
+            && (int == "0" || !int.starts_with('0'))
+            && frac.is_none_or(digits)
+            && exponent.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::fmt::Write as _;
@@ -769,6 +1143,151 @@ mod tests {
         assert_eq!(root.get("d").unwrap().as_i64(), Some(31));
         assert_eq!(root.get("e").unwrap().value, Value::Float(1000.0));
         assert_eq!(root.get("f").unwrap().as_str(), Some("1.2.3"));
+    }
+
+    #[test]
+    fn identity_fields_keep_the_text_of_plain_scalars() {
+        let root = one(
+            "apiVersion: 1.0\nkind: yes\nmetadata:\n  name: on\n  namespace: n\n  \
+             labels: {tier: 010, flag: off}\n  annotations:\n    rev: 1.50\n  uid: yes\nspec:\n  \
+             enabled: yes\n  namespace: n\n",
+        );
+        let text = |path: &[&str]| root.path(path).and_then(Node::as_str).map(str::to_string);
+        assert_eq!(text(&["apiVersion"]).as_deref(), Some("1.0"));
+        assert_eq!(text(&["kind"]).as_deref(), Some("yes"));
+        assert_eq!(text(&["metadata", "name"]).as_deref(), Some("on"));
+        assert_eq!(text(&["metadata", "namespace"]).as_deref(), Some("n"));
+        assert_eq!(
+            text(&["metadata", "labels", "tier"]).as_deref(),
+            Some("010")
+        );
+        assert_eq!(
+            text(&["metadata", "labels", "flag"]).as_deref(),
+            Some("off")
+        );
+        assert_eq!(
+            text(&["metadata", "annotations", "rev"]).as_deref(),
+            Some("1.50")
+        );
+        // Other fields resolve as before.
+        assert_eq!(
+            root.path(&["metadata", "uid"]).unwrap().as_bool(),
+            Some(true)
+        );
+        assert_eq!(
+            root.path(&["spec", "enabled"]).unwrap().as_bool(),
+            Some(true)
+        );
+        assert_eq!(
+            root.path(&["spec", "namespace"]).unwrap().as_bool(),
+            Some(false)
+        );
+        // Null stays null; an explicit tag is obeyed.
+        let root = one("metadata:\n  namespace: ~\n  name: !!bool yes\n");
+        assert!(root.path(&["metadata", "namespace"]).unwrap().is_null());
+        assert_eq!(
+            root.path(&["metadata", "name"]).unwrap().as_bool(),
+            Some(true)
+        );
+        // List items are objects too.
+        let root = one("kind: List\nitems:\n- kind: Pod\n  metadata: {name: y, namespace: off}\n");
+        let item = &root.get("items").unwrap().items()[0];
+        assert_eq!(
+            item.path(&["metadata", "name"]).and_then(Node::as_str),
+            Some("y")
+        );
+        assert_eq!(
+            item.path(&["metadata", "namespace"]).and_then(Node::as_str),
+            Some("off")
+        );
+    }
+
+    /// The JSON fast path and the YAML parser give the same trees, positions and warnings.
+    fn assert_json_path_agrees(text: &str) {
+        let mut builder = Builder::new(0);
+        let fast = json::parse(text, &mut builder).expect("fast path reads it");
+        let slow = parse_chunks(text, |_| true);
+        assert_eq!(slow.documents.len(), 1, "{text}");
+        assert_eq!(fast, slow.documents[0].root, "{text}");
+        assert_eq!(builder.warnings, slow.problems, "{text}");
+    }
+
+    #[test]
+    fn json_fast_path_agrees_with_the_yaml_parser() {
+        for text in [
+            "{}",
+            "[]",
+            "  {\"a\": 1}\n",
+            "{\"a\": [1, -2.5, 1e3, 0, -0, true, false, null, \"x\"], \"b\": {}, \"c\": []}",
+            "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": [\n    {\"kind\": \"Pod\", \"metadata\": {\"name\": true, \"namespace\": 10, \"labels\": {\"a\": 1.50}}}\n  ]\n}\n",
+            "{\"kind\": 12, \"apiVersion\": false, \"metadata\": {\"uid\": 7, \"annotations\": {\"x\": null}}}",
+            "{\"é\": \"ünï\", \"k\": \"a\\\"b\\\\c\\n\\u00e9\\/\", \"z\": [\"日本\", {\"y\": \"on\"}]}",
+            "{\"dup\": 1, \"dup\": 2, \"<<\": {\"m\": 3}}",
+            "{\"big\": 123456789012345678901234567890, \"neg\": -1.5E-3}",
+            "\r\n{\"a\":\r\n [1,\r\n 2]}\r\n",
+        ] {
+            assert_json_path_agrees(text);
+        }
+    }
+
+    #[test]
+    fn json_fast_path_agrees_on_the_corpora() {
+        let root = std::env::var_os("PALISADE_CORPORA").map_or_else(
+            || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"),
+            std::path::PathBuf::from,
+        );
+        if !root.is_dir() {
+            assert!(
+                std::env::var_os("PALISADE_REQUIRE_CORPORA").is_none(),
+                "corpus not found at {}",
+                root.display()
+            );
+            #[allow(clippy::print_stdout)]
+            {
+                println!("skipped: corpus not found at {}", root.display());
+            }
+            return;
+        }
+        let mut stack = vec![root];
+        let mut compared = 0;
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "json")
+                    && let Ok(text) = std::fs::read_to_string(&path)
+                    && json::parse(&text, &mut Builder::new(0)).is_some()
+                {
+                    assert_json_path_agrees(&text);
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 0, "no JSON file in the corpora");
+    }
+
+    #[test]
+    fn json_fast_path_gives_up_on_what_it_cannot_read_exactly() {
+        for text in [
+            "{\"a\": 1} {\"b\": 2}",
+            "{\"a\":\t1}",
+            "{\"a\": \"\\ud83d\\ude00\"}",
+            "{\"a\": 01}",
+            "{\"a\": .5}",
+            "{\"a\": 1,}",
+            "{a: 1}",
+            "{\"a\": \"x\ny\"}",
+            "{\"k\\u0069nd\": 1}",
+        ] {
+            assert!(json::parse(text, &mut Builder::new(0)).is_none(), "{text}");
+        }
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        assert!(json::parse(&deep, &mut Builder::new(0)).is_none());
+        assert!(parse_stream(&deep).problems.iter().any(|p| p.fatal));
     }
 
     #[test]

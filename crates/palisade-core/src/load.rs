@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::document::parse_stream;
+use crate::document::parse_stream_where;
 use crate::object::{Object, objects_from_document};
 
 /// How serious an input problem is.
@@ -73,13 +73,176 @@ pub struct Loaded {
     pub skipped: usize,
     /// Problems, in file order.
     pub diagnostics: Vec<Diagnostic>,
+    /// Documents not read because their kind is not among the kinds asked for (see
+    /// [`load_bytes_of_kinds`]); they are not counted in `documents`.
+    pub left_out: usize,
+}
+
+/// The kind a document certainly has, read from its text without parsing it: the value of
+/// its one `kind:` line at the start of a line, when that value is a plain or quoted word.
+/// `None` whenever that is not certain (no such line or more than one, a quoted or complex
+/// `kind` key, a value on the next line, an alias, a tag): the document must then be parsed.
+///
+/// The line found is the top-level key: YAML requires every line inside a nested node or a
+/// block scalar to be indented, and a document whose top-level mapping is itself indented,
+/// or written in flow style or JSON, has no such line at all.
+pub fn sniff_kind(document: &str) -> Option<&str> {
+    let mut found = None;
+    for line in document.lines() {
+        let Some(rest) = line.strip_prefix("kind") else {
+            if line.starts_with(['"', '\'', '?', '{', '[', '&', '*', '!']) {
+                // A quoted or complex key, or a node that is not a block mapping.
+                return None;
+            }
+            continue;
+        };
+        let Some(value) = rest.strip_prefix(':') else {
+            if rest.starts_with([' ', '\t']) {
+                return None; // `kind :`
+            }
+            continue; // another key, such as `kinds:`
+        };
+        if found.is_some() || !(value.is_empty() || value.starts_with([' ', '\t'])) {
+            return None;
+        }
+        let value = value
+            .split_once(" #")
+            .map_or(value, |(before, _)| before)
+            .trim();
+        let unquoted = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+            .unwrap_or(value);
+        if unquoted.is_empty() || !unquoted.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return None;
+        }
+        found = Some(unquoted);
+    }
+    found
+}
+
+/// The namespace a document's object certainly has, read from its text without parsing it:
+/// `Some(Some(ns))` when its block `metadata:` mapping has one plain `namespace:` line,
+/// `Some(None)` when it certainly has none, and `None` when that is not certain (flow style,
+/// merge keys, quoted or complex keys, unusual indentation, a value that is not a plain name).
+/// Meant for documents whose kind [`sniff_kind`] read; alone it proves nothing.
+pub fn sniff_namespace(document: &str) -> Option<Option<&str>> {
+    let mut lines = document.lines().peekable();
+    let mut metadata = None;
+    while let Some(line) = lines.next() {
+        if line.starts_with(['"', '\'', '?', '{', '[', '&', '*', '!', '<']) {
+            return None;
+        }
+        let Some(rest) = line.strip_prefix("metadata") else {
+            continue;
+        };
+        let Some(value) = rest.strip_prefix(':') else {
+            if rest.starts_with([' ', '\t']) {
+                return None;
+            }
+            continue;
+        };
+        if metadata.is_some() || !without_comment(value).is_empty() {
+            return None;
+        }
+        let mut namespace = None;
+        let mut child_indent = None;
+        while let Some(&next) = lines.peek() {
+            let content = next.trim_start_matches(' ');
+            if content.trim().is_empty() || content.starts_with('#') {
+                lines.next();
+                continue;
+            }
+            let indent = next.len() - content.len();
+            if indent == 0 {
+                break;
+            }
+            let child = *child_indent.get_or_insert(indent);
+            if indent < child || content.starts_with('\t') {
+                return None;
+            }
+            if indent == child {
+                if !content.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                    return None;
+                }
+                if let Some(after) = content.strip_prefix("namespace") {
+                    if let Some(value) = after.strip_prefix(':') {
+                        if namespace.is_some() {
+                            return None;
+                        }
+                        namespace = Some(plain_name(value)?);
+                    } else if after.starts_with([' ', '\t']) {
+                        return None;
+                    }
+                }
+            }
+            lines.next();
+        }
+        metadata = Some(namespace);
+    }
+    Some(metadata.flatten())
+}
+
+/// A scalar value's text before a comment, trimmed.
+fn without_comment(value: &str) -> &str {
+    value
+        .split_once(" #")
+        .map_or(value, |(before, _)| before)
+        .trim()
+}
+
+/// A one-word value as written (quotes removed), or `None` when it is not simply a word of
+/// letters, digits, `-` and `.`.
+fn plain_name(value: &str) -> Option<&str> {
+    if !(value.is_empty() || value.starts_with([' ', '\t'])) {
+        return None;
+    }
+    let value = without_comment(value);
+    let unquoted = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+        .unwrap_or(value);
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'.';
+    (!unquoted.is_empty() && unquoted.bytes().all(word)).then_some(unquoted)
 }
 
 /// Parses one input's text into objects; never fails, problems become diagnostics.
 pub fn load_text(file: &Arc<str>, text: &str) -> Loaded {
-    let parsed = parse_stream(text);
+    load_text_where(file, text, &|_| true)
+}
+
+/// [`load_text`] that builds only the documents that may hold an object of one of `kinds`
+/// (all documents when `None`). A document whose kind [`sniff_kind`] reads with certainty and
+/// that is neither one of `kinds` nor a List is left out unparsed: commands that use a few
+/// kinds skip the cost of building trees for the rest. Left-out documents are not checked for
+/// syntax errors.
+pub fn load_text_of_kinds(file: &Arc<str>, text: &str, kinds: Option<&[&str]>) -> Loaded {
+    load_text_where(file, text, &|document| may_be_of_kinds(document, kinds))
+}
+
+/// Whether `document` may hold an object of one of `kinds` (always, when `kinds` is `None`):
+/// its kind is one of them, a List, or not certain.
+pub fn may_be_of_kinds(document: &str, kinds: Option<&[&str]>) -> bool {
+    let Some(kinds) = kinds else {
+        return true;
+    };
+    sniff_kind(document).is_none_or(|kind| kinds.contains(&kind) || kind.ends_with("List"))
+}
+
+/// [`load_text`] that builds only the documents whose text `wanted` accepts; the others are
+/// counted in [`Loaded::left_out`] and not checked for syntax errors. `wanted` must accept
+/// every document it is not sure about (see [`sniff_kind`] and [`sniff_namespace`]).
+pub fn load_text_where(
+    file: &Arc<str>,
+    text: &str,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+) -> Loaded {
+    let parsed = parse_stream_where(text, wanted);
     let mut out = Loaded {
         documents: parsed.documents.len(),
+        left_out: parsed.left_out,
         ..Loaded::default()
     };
     for problem in parsed.problems {
@@ -106,6 +269,22 @@ pub fn load_text(file: &Arc<str>, text: &str) -> Loaded {
 /// Parses raw bytes: refuses binary and non-UTF-8 input with a located error, then
 /// [`load_text`]. A UTF-8 byte-order mark is accepted.
 pub fn load_bytes(file: &Arc<str>, bytes: &[u8]) -> Loaded {
+    load_bytes_of_kinds(file, bytes, None)
+}
+
+/// [`load_bytes`] that builds only documents that may hold one of `kinds`; see
+/// [`load_text_of_kinds`].
+pub fn load_bytes_of_kinds(file: &Arc<str>, bytes: &[u8], kinds: Option<&[&str]>) -> Loaded {
+    load_bytes_where(file, bytes, &|document| may_be_of_kinds(document, kinds))
+}
+
+/// [`load_bytes`] that builds only the documents whose text `wanted` accepts; see
+/// [`load_text_where`].
+pub fn load_bytes_where(
+    file: &Arc<str>,
+    bytes: &[u8],
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+) -> Loaded {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Some(at) = bytes.iter().position(|&b| b == 0) {
         return Loaded {
@@ -119,7 +298,7 @@ pub fn load_bytes(file: &Arc<str>, bytes: &[u8]) -> Loaded {
         };
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) => load_text(file, text),
+        Ok(text) => load_text_where(file, text, wanted),
         Err(e) => Loaded {
             diagnostics: vec![located_byte_error(
                 file,
@@ -145,5 +324,100 @@ fn located_byte_error(file: &Arc<str>, bytes: &[u8], at: usize, message: &str) -
         column: (at - line_start + 1) as u32,
         level: Level::Error,
         message: message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_is_read_only_when_certain() {
+        assert_eq!(
+            sniff_kind("apiVersion: v1\nkind: Pod\nmetadata: {}\n"),
+            Some("Pod")
+        );
+        assert_eq!(sniff_kind("---\nkind: 'Role'  # c\n"), Some("Role"));
+        assert_eq!(sniff_kind("kind: \"Role\"\r\nx: 1\r\n"), Some("Role"));
+        for unsure in [
+            "apiVersion: v1\nmetadata: {}\n",
+            "kind: Pod\nkind: Role\n",
+            "kind:\n  Role\n",
+            "kind: *k\n",
+            "kind: !!str Role\n",
+            "kind : Role\n",
+            "\"kind\": Role\nkind: Pod\n",
+            "{\"kind\": \"Role\"}\n",
+            "- kind: Role\n  name: x\n",
+            "? kind\n: Role\n",
+            "kind: Role Binding\n",
+            "kind:Role\n",
+        ] {
+            assert_eq!(sniff_kind(unsure), None, "{unsure:?}");
+        }
+        // Nested `kind:` lines are indented and not taken for the object's.
+        assert_eq!(
+            sniff_kind(
+                "kind: RoleBinding\nsubjects:\n- kind: User\n  name: a\nroleRef:\n  kind: Role\n"
+            ),
+            Some("RoleBinding")
+        );
+    }
+
+    #[test]
+    fn namespace_is_read_only_when_certain() {
+        let doc = "kind: RoleBinding\nmetadata:\n  name: b\n  namespace: team-a  # c\n  \
+                   labels:\n    namespace: decoy\nsubjects:\n- kind: ServiceAccount\n  \
+                   namespace: other\n";
+        assert_eq!(sniff_namespace(doc), Some(Some("team-a")));
+        assert_eq!(
+            sniff_namespace("kind: Role\nmetadata:\n    name: r\n"),
+            Some(None)
+        );
+        assert_eq!(sniff_namespace("kind: Role\nrules: []\n"), Some(None));
+        assert_eq!(
+            sniff_namespace("metadata:\n  namespace: \"q\"\n"),
+            Some(Some("q"))
+        );
+        for unsure in [
+            "metadata: {name: r, namespace: a}\n",
+            "metadata:\n  namespace: a\n  namespace: b\n",
+            "metadata:\n  namespace:\n    a\n",
+            "metadata:\n  namespace: *ns\n",
+            "metadata:\n  <<: *meta\n  name: r\n",
+            "<<: *base\nmetadata:\n  name: r\n",
+            "metadata:\n    name: r\n  namespace: a\n",
+            "metadata:\n  \"namespace\": a\n",
+            "metadata:\n  namespace : a\n",
+            "metadata:\n  name: r\nmetadata:\n  name: s\n",
+        ] {
+            assert_eq!(sniff_namespace(unsure), None, "{unsure:?}");
+        }
+    }
+
+    #[test]
+    fn documents_of_other_kinds_are_left_out_and_keep_their_index() {
+        let file: Arc<str> = "t.yaml".into();
+        let text = "kind: ConfigMap\napiVersion: v1\nmetadata: {name: c}\n---\n\
+                    kind: Role\napiVersion: rbac.authorization.k8s.io/v1\nmetadata: {name: r}\n---\n\
+                    {kind: Pod, apiVersion: v1, metadata: {name: p}}\n---\n\
+                    kind: Secret\napiVersion: v1\nmetadata: {name: [broken\n---\n\
+                    kind: List\napiVersion: v1\nitems:\n- {kind: Role, apiVersion: rbac.authorization.k8s.io/v1, metadata: {name: l}}\n";
+        let all = load_text(&file, text);
+        let some = load_text_of_kinds(&file, text, Some(&["Role"]));
+        assert_eq!(all.objects.len(), 4);
+        assert_eq!(all.diagnostics.len(), 1);
+        assert_eq!(some.left_out, 2);
+        assert!(
+            some.diagnostics.is_empty(),
+            "left-out documents are not checked"
+        );
+        let names: Vec<(&str, usize)> = some
+            .objects
+            .iter()
+            .map(|o| (&*o.name, o.source.document))
+            .collect();
+        // The Pod is written in flow style, so its kind is not certain and it is read.
+        assert_eq!(names, [("r", 1), ("p", 2), ("l", 4)]);
     }
 }

@@ -192,6 +192,21 @@ mod tests {
     }
 
     #[test]
+    fn identity_fields_that_look_like_booleans_or_numbers_keep_their_text() {
+        let e = extract(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: yes\n  namespace: n\n  \
+             labels:\n    enabled: on\n    version: 1.10\n  annotations:\n    replicas: 0x10\n",
+        );
+        let object = &e.objects[0];
+        assert_eq!(&*object.name, "yes");
+        assert_eq!(object.namespace.as_deref(), Some("n"));
+        assert_eq!(object.label("enabled"), Some("on"));
+        assert_eq!(object.label("version"), Some("1.10"));
+        assert_eq!(object.annotation("replicas"), Some("0x10"));
+        assert_eq!(object.display_name(), "n/yes");
+    }
+
+    #[test]
     fn group_is_empty_for_core() {
         let e = extract("apiVersion: v1\nkind: Pod\n---\napiVersion: apps/v1\nkind: Deployment\n");
         assert_eq!(e.objects[0].group(), "");

@@ -12,7 +12,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use palisade_core::load::{Diagnostic, Loaded, load_bytes};
+use palisade_core::load::{Diagnostic, Loaded, load_bytes_where, may_be_of_kinds};
 use palisade_core::object::Object;
 use palisade_core::report::InputSummary;
 use rayon::prelude::*;
@@ -197,9 +197,25 @@ fn read_input(input: &Input, options: &ReadOptions) -> Result<Vec<u8>, InputErro
 
 /// Reads and parses one input; never fails, problems become diagnostics.
 pub fn load_input(input: &Input, options: &ReadOptions) -> Loaded {
+    load_input_of_kinds(input, options, None)
+}
+
+/// [`load_input`] that builds only documents that may hold an object of one of `kinds`; see
+/// [`palisade_core::load::load_text_of_kinds`].
+pub fn load_input_of_kinds(input: &Input, options: &ReadOptions, kinds: Option<&[&str]>) -> Loaded {
+    load_input_where(input, options, &|document| may_be_of_kinds(document, kinds))
+}
+
+/// [`load_input`] that builds only the documents whose text `wanted` accepts; see
+/// [`palisade_core::load::load_text_where`].
+pub fn load_input_where(
+    input: &Input,
+    options: &ReadOptions,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+) -> Loaded {
     let name: Arc<str> = input.display_name().into();
     match read_input(input, options) {
-        Ok(bytes) => load_bytes(&name, &bytes),
+        Ok(bytes) => load_bytes_where(&name, &bytes, wanted),
         Err(e) => Loaded {
             diagnostics: vec![Diagnostic::file_error(&name, e.to_string())],
             ..Loaded::default()
@@ -216,15 +232,39 @@ pub struct LoadedInputs {
     pub summary: InputSummary,
     /// Problems, in input order.
     pub diagnostics: Vec<Diagnostic>,
+    /// Documents not read because they hold a kind the command does not use (see
+    /// [`load_paths_of_kinds`]).
+    pub left_out_documents: usize,
 }
 
 /// Finds, reads and parses every input under `paths`, in parallel, keeping input order.
 pub fn load_paths(paths: &[PathBuf], options: &ReadOptions) -> LoadedInputs {
+    load_paths_of_kinds(paths, options, None)
+}
+
+/// [`load_paths`] for commands that use only some kinds of object: documents that surely hold
+/// another kind are left out before their trees are built (`None` reads everything). The
+/// result counts them in `left_out_documents`.
+pub fn load_paths_of_kinds(
+    paths: &[PathBuf],
+    options: &ReadOptions,
+    kinds: Option<&[&str]>,
+) -> LoadedInputs {
+    load_paths_where(paths, options, &|document| may_be_of_kinds(document, kinds))
+}
+
+/// [`load_paths`] that builds only the documents whose text `wanted` accepts; `wanted` must
+/// accept every document it is not sure about (see [`palisade_core::load::sniff_kind`]).
+pub fn load_paths_where(
+    paths: &[PathBuf],
+    options: &ReadOptions,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+) -> LoadedInputs {
     let discovered = discover(paths);
     let loaded: Vec<Loaded> = discovered
         .inputs
         .par_iter()
-        .map(|input| load_input(input, options))
+        .map(|input| load_input_where(input, options, wanted))
         .collect();
     let mut out = LoadedInputs {
         summary: InputSummary {
@@ -238,6 +278,7 @@ pub fn load_paths(paths: &[PathBuf], options: &ReadOptions) -> LoadedInputs {
     for l in loaded {
         out.summary.documents += l.documents;
         out.summary.skipped_documents += l.skipped;
+        out.left_out_documents += l.left_out;
         out.objects.extend(l.objects);
         out.diagnostics.extend(l.diagnostics);
     }

@@ -481,6 +481,10 @@ pub struct Model {
     bindings_by_namespace: HashMap<String, Vec<usize>>,
     bindings_by_subject: HashMap<SubjectKey, Vec<usize>>,
     bindings_by_role: HashMap<usize, Vec<usize>>,
+    /// Roles whose `rules` are the ones written in their object (not gathered by aggregation),
+    /// by where the object starts: the checks read them per object without re-reading the tree.
+    /// `None` marks an aggregated ClusterRole whose rules Palisade gathered.
+    written_roles: HashMap<Loc, Option<usize>>,
 }
 
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
@@ -660,6 +664,9 @@ impl Model {
             }),
             RoleKind::Role => None,
         };
+        self.written_roles
+            .entry(loc(object, object.pos()))
+            .or_insert(Some(self.roles.len()));
         self.roles.push(Role {
             kind,
             name: object.name.to_string(),
@@ -767,6 +774,15 @@ impl Model {
             .collect();
         if aggregated.is_empty() {
             return;
+        }
+        // Their written rules are empty; what aggregation gathers below is not written there.
+        for &target in &aggregated {
+            let at = self.roles[target].at.clone();
+            if let Some(written) = self.written_roles.get_mut(&at)
+                && *written == Some(target)
+            {
+                *written = None;
+            }
         }
         let mut by_name: Vec<usize> = (0..self.roles.len())
             .filter(|&i| self.roles[i].kind == RoleKind::ClusterRole)
@@ -888,6 +904,21 @@ impl Model {
             }
         }
         self.warnings.extend(warnings);
+    }
+
+    /// The rules written in a Role or ClusterRole object of the input, as [`rules_of`] reads
+    /// them, without re-reading its tree. `None` when the model does not hold them: the object
+    /// is not an RBAC role, is not among the objects the model was built from, or is an
+    /// aggregated ClusterRole whose rules Palisade gathered (its written rules are empty).
+    /// Callers then read the object with [`rules_of`].
+    pub fn written_rules(&self, object: &Object) -> Option<&[Rule]> {
+        if !matches!(&*object.kind, "Role" | "ClusterRole") || !is_rbac(object) {
+            return None;
+        }
+        let index = (*self.written_roles.get(&loc(object, object.pos()))?)?;
+        let role = &self.roles[index];
+        // Two inputs with one display name can put different objects at one place.
+        (role.name == *object.name).then_some(role.rules.as_slice())
     }
 
     /// A ClusterRole by name.

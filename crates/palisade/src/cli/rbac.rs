@@ -8,10 +8,11 @@ use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
 use palisade_core::inventory::Inventory;
 use palisade_core::load::Level;
+use palisade_core::load::{may_be_of_kinds, sniff_kind, sniff_namespace};
 use palisade_core::rbac::{Model, Request, SubjectKey, SubjectKind, UserInfo};
 use palisade_core::report::rbac as out;
 use palisade_core::scan::{scan, select_checks};
-use palisade_io::{ReadOptions, load_paths};
+use palisade_io::{ReadOptions, load_paths_where};
 
 use super::output::{ColorWhen, Output, write_with};
 use super::{EXIT_FINDINGS, EXIT_OK};
@@ -183,16 +184,56 @@ fn parse_subject(text: &str) -> anyhow::Result<UserInfo> {
     })
 }
 
-fn load(input: &InputArgs) -> anyhow::Result<Model> {
-    Ok(Model::from_inventory(&load_inventory(input)?))
+/// The kinds the authorizer's questions (can-i, who-can, permissions) read; documents of other
+/// kinds are left out unparsed, which at cluster scale is most of the time these commands take.
+const AUTHORIZER_KINDS: &[&str] = &["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
+
+/// Whether a document can bear on a request in `namespace` (`""`: cluster-wide): the
+/// authorizer reads ClusterRoles and ClusterRoleBindings, and the Roles and RoleBindings of
+/// the request's namespace only. Documents whose kind or namespace is not certain are read.
+fn bears_on_namespace(document: &str, namespace: &str) -> bool {
+    let Some(kind) = sniff_kind(document) else {
+        return true;
+    };
+    match kind {
+        "Role" | "RoleBinding" => sniff_namespace(document).is_none_or(|written| {
+            !namespace.is_empty() && written.unwrap_or("default") == namespace
+        }),
+        _ => kind.ends_with("List") || matches!(kind, "ClusterRole" | "ClusterRoleBinding"),
+    }
 }
 
-fn load_inventory(input: &InputArgs) -> anyhow::Result<Inventory> {
-    let loaded = load_paths(
+fn load(input: &InputArgs) -> anyhow::Result<Model> {
+    load_where(input, &|document| {
+        may_be_of_kinds(document, Some(AUTHORIZER_KINDS))
+    })
+}
+
+/// The model for one request: only objects that can bear on it are read, so the answer is the
+/// same as from the whole input while the warnings cover only those objects.
+fn load_for(input: &InputArgs, request: &Request) -> anyhow::Result<Model> {
+    let namespace = request.namespace();
+    load_where(input, &|document| bears_on_namespace(document, namespace))
+}
+
+fn load_where(input: &InputArgs, wanted: &(dyn Fn(&str) -> bool + Sync)) -> anyhow::Result<Model> {
+    let inventory = load_inventory(input, wanted)?;
+    let model = Model::from_inventory(&inventory);
+    // The process ends soon after; freeing every tree one by one would only delay it.
+    std::mem::forget(inventory);
+    Ok(model)
+}
+
+fn load_inventory(
+    input: &InputArgs,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+) -> anyhow::Result<Inventory> {
+    let loaded = load_paths_where(
         &input.files,
         &ReadOptions {
             max_file_size: input.max_file_size,
         },
+        wanted,
     );
     let mut failed = false;
     for diagnostic in &loaded.diagnostics {
@@ -231,8 +272,8 @@ fn can_i(args: &CanIArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
             bail!("say whom to ask for: --as USER, --as-group GROUP or --as-sa NS:NAME")
         }
     };
-    let model = load(&args.input)?;
     let request = args.request.request();
+    let model = load_for(&args.input, &request)?;
     let decision = model.authorize(&user, &request);
     let mut output = Output::open(None, color)?;
     write_with(&mut output, |w, color| match args.input.format {
@@ -250,8 +291,8 @@ fn can_i(args: &CanIArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
 }
 
 fn who_can(args: &WhoCanArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
-    let model = load(&args.input)?;
     let request = args.request.request();
+    let model = load_for(&args.input, &request)?;
     let who = model.who_can(&request);
     let mut output = Output::open(None, color)?;
     write_with(&mut output, |w, color| match args.input.format {
@@ -278,7 +319,7 @@ fn permissions(args: &PermissionsArgs, color: ColorWhen) -> anyhow::Result<ExitC
 }
 
 fn risks(args: &RisksArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
-    let inventory = load_inventory(&args.input)?;
+    let inventory = load_inventory(&args.input, &|_| true)?;
     let model = inventory.rbac();
     let checks = select_checks(&["rbac".to_string()], &[], None)?;
     let result = scan(&inventory, &checks, jiff::Zoned::now().date());
@@ -311,9 +352,54 @@ fn risks(args: &RisksArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
         RbacFormat::Json => out::write_risks_json(&risks, &model.warnings, w),
     })?;
     output.finish()?;
-    Ok(ExitCode::from(if risks.is_empty() {
+    let code = if risks.is_empty() {
         EXIT_OK
     } else {
         EXIT_FINDINGS
-    }))
+    };
+    // The process ends here; freeing every finding and tree one by one would only delay it.
+    std::mem::forget(risks);
+    std::mem::forget(result);
+    std::mem::forget(inventory);
+    Ok(ExitCode::from(code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bears_on_namespace;
+
+    #[test]
+    fn only_objects_that_can_bear_on_the_namespace_are_read() {
+        let doc = |kind: &str, namespace: &str| {
+            format!(
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: {kind}\nmetadata:\n  name: x\n{namespace}"
+            )
+        };
+        let here = "  namespace: a\n";
+        let there = "  namespace: b\n";
+        for kind in ["ClusterRole", "ClusterRoleBinding"] {
+            assert!(bears_on_namespace(&doc(kind, ""), "a"));
+            assert!(bears_on_namespace(&doc(kind, ""), ""));
+        }
+        for kind in ["Role", "RoleBinding"] {
+            assert!(bears_on_namespace(&doc(kind, here), "a"));
+            assert!(!bears_on_namespace(&doc(kind, there), "a"));
+            assert!(!bears_on_namespace(&doc(kind, here), ""));
+            // No namespace written means `default`.
+            assert!(bears_on_namespace(&doc(kind, ""), "default"));
+            assert!(!bears_on_namespace(&doc(kind, ""), "a"));
+        }
+        assert!(!bears_on_namespace(&doc("ServiceAccount", here), "a"));
+        assert!(!bears_on_namespace(&doc("Deployment", here), "a"));
+        // Unsure: read.
+        assert!(bears_on_namespace(
+            "{kind: Role, metadata: {namespace: b}}",
+            "a"
+        ));
+        assert!(bears_on_namespace(
+            "kind: Role\nmetadata: {namespace: b}\n",
+            "a"
+        ));
+        assert!(bears_on_namespace("kind: RoleList\nitems: []\n", "a"));
+    }
 }

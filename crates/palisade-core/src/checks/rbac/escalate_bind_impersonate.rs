@@ -61,10 +61,10 @@ const PRIMITIVES: &[(&str, &str, &str)] = &[
 ];
 
 impl Check for EscalateBindImpersonate {
-    fn check_object(&self, object: &Object, _inventory: &Inventory, out: &mut Sink<'_>) {
+    fn check_object(&self, object: &Object, inventory: &Inventory, out: &mut Sink<'_>) {
         // Users, groups and uids are cluster-scoped: a namespaced Role cannot grant them.
         let namespaced = &*object.kind == "Role";
-        super::report_rules(object, out, |rule| {
+        super::report_rules(object, inventory, out, |rule| {
             let what: Vec<String> = PRIMITIVES
                 .iter()
                 .filter(|(verb, _, resource)| {

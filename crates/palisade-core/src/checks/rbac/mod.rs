@@ -22,10 +22,13 @@ crate::check::registry! {
     workload_privileged_identity::WorkloadPrivilegedIdentity,
 }
 
+use std::borrow::Cow;
+
 use crate::check::Sink;
 use crate::document::Node;
+use crate::inventory::Inventory;
 use crate::object::Object;
-use crate::rbac::{Request, Rule, matching};
+use crate::rbac::{Rule, matching};
 
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 
@@ -58,25 +61,32 @@ fn authored_binding(object: &Object) -> Option<(&str, impl Iterator<Item = (usiz
     Some((role, subjects.iter().enumerate()))
 }
 
-/// The rules of a Role or ClusterRole that users wrote, each with its path (`rules[i]`).
-fn authored_rules(object: &Object) -> Vec<(String, Rule)> {
+/// The rules of a Role or ClusterRole that users wrote; empty for other objects and for the
+/// defaults every API server creates. Read from the inventory's RBAC model, which has them
+/// already, so that a dozen checks do not each re-read every role.
+fn authored_rules<'a>(object: &'a Object, inventory: &'a Inventory) -> Cow<'a, [Rule]> {
     if !matches!(&*object.kind, "Role" | "ClusterRole")
         || object.group() != RBAC_GROUP
         || is_bootstrap_default(object)
     {
-        return Vec::new();
+        return Cow::Borrowed(&[]);
     }
-    let nodes = object.root.get("rules").map(crate::document::Node::items);
-    let rules = crate::rbac::rules_of(object, &mut Vec::new());
-    rules
-        .into_iter()
-        .map(|rule| {
-            let index = nodes
-                .and_then(|nodes| nodes.iter().position(|n| n.pos == rule.at.pos))
-                .unwrap_or_default();
-            (format!("rules[{index}]"), rule)
-        })
-        .collect()
+    match inventory.rbac().written_rules(object) {
+        Some(rules) => Cow::Borrowed(rules),
+        None => Cow::Owned(crate::rbac::rules_of(object, &mut Vec::new())),
+    }
+}
+
+/// The path of `rule` in `object` (`rules[i]`); rules without verbs are not in the model, so
+/// the index is found by position.
+fn rule_path(object: &Object, rule: &Rule) -> String {
+    let index = object
+        .root
+        .get("rules")
+        .map(Node::items)
+        .and_then(|nodes| nodes.iter().position(|n| n.pos == rule.at.pos))
+        .unwrap_or_default();
+    format!("rules[{index}]")
 }
 
 /// The verbs of `verbs` that `rule` grants on `resource` of `group` for any object (a rule
@@ -85,17 +95,22 @@ fn granted<'v>(rule: &Rule, verbs: &[&'v str], group: &str, resource: &str) -> V
     verbs
         .iter()
         .copied()
-        .filter(|verb| matching::rule_allows(rule, &Request::resource(verb, group, resource, "ns")))
+        .filter(|verb| matching::allows_unnamed(rule, verb, group, resource))
         .collect()
 }
 
 /// Reports every rule of `object` for which `finding` gives a message.
-fn report_rules(object: &Object, out: &mut Sink<'_>, finding: impl Fn(&Rule) -> Option<String>) {
-    for (path, rule) in authored_rules(object) {
-        if let Some(message) = finding(&rule) {
+fn report_rules(
+    object: &Object,
+    inventory: &Inventory,
+    out: &mut Sink<'_>,
+    finding: impl Fn(&Rule) -> Option<String>,
+) {
+    for rule in authored_rules(object, inventory).iter() {
+        if let Some(message) = finding(rule) {
             out.report(
                 rule.at.pos,
-                path,
+                rule_path(object, rule),
                 format!("{} \"{}\": {message}", object.kind, object.name),
             );
         }
@@ -107,7 +122,7 @@ fn report_rules(object: &Object, out: &mut Sink<'_>, finding: impl Fn(&Rule) -> 
 fn describe_grants(rule: &Rule, primitives: &[(&str, &str, &str)]) -> Option<String> {
     let mut what: Vec<String> = Vec::new();
     for (verb, group, resource) in primitives {
-        if !granted(rule, &[verb], group, resource).is_empty() {
+        if matching::allows_unnamed(rule, verb, group, resource) {
             let text = format!("{verb} {resource}");
             if !what.contains(&text) {
                 what.push(text);

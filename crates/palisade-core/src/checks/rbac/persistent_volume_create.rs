@@ -50,7 +50,7 @@ const PRIMITIVES: &[(&str, &str, &str)] = &[
 ];
 
 impl Check for PersistentVolumeCreate {
-    fn check_object(&self, object: &Object, _inventory: &Inventory, out: &mut Sink<'_>) {
-        super::report_rules(object, out, |rule| super::describe_grants(rule, PRIMITIVES));
+    fn check_object(&self, object: &Object, inventory: &Inventory, out: &mut Sink<'_>) {
+        super::report_rules(object, inventory, out, |rule| super::describe_grants(rule, PRIMITIVES));
     }
 }

@@ -60,8 +60,8 @@ const POD_CREATING: &[(&str, &str)] = &[
 ];
 
 impl Check for PodCreateAccess {
-    fn check_object(&self, object: &Object, _inventory: &Inventory, out: &mut Sink<'_>) {
-        super::report_rules(object, out, |rule| {
+    fn check_object(&self, object: &Object, inventory: &Inventory, out: &mut Sink<'_>) {
+        super::report_rules(object, inventory, out, |rule| {
             let mut what = Vec::new();
             let pods = super::granted(rule, &["create", "update", "patch"], "", "pods");
             if !pods.is_empty() {

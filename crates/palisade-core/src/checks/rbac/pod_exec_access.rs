@@ -58,10 +58,10 @@ const ACCESS: &[(&str, &[&str])] = &[
 ];
 
 impl Check for PodExecAccess {
-    fn check_object(&self, object: &Object, _inventory: &Inventory, out: &mut Sink<'_>) {
+    fn check_object(&self, object: &Object, inventory: &Inventory, out: &mut Sink<'_>) {
         // Nodes are cluster-scoped: a namespaced Role cannot grant nodes/proxy.
         let namespaced = &*object.kind == "Role";
-        super::report_rules(object, out, |rule| {
+        super::report_rules(object, inventory, out, |rule| {
             let what: Vec<String> = ACCESS
                 .iter()
                 .filter(|(resource, _)| !(namespaced && resource.starts_with("nodes/")))

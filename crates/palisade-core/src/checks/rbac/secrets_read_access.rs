@@ -48,8 +48,8 @@ crate::declare_check! {
 }
 
 impl Check for SecretsReadAccess {
-    fn check_object(&self, object: &Object, _inventory: &Inventory, out: &mut Sink<'_>) {
-        super::report_rules(object, out, |rule| {
+    fn check_object(&self, object: &Object, inventory: &Inventory, out: &mut Sink<'_>) {
+        super::report_rules(object, inventory, out, |rule| {
             let verbs = super::granted(rule, &["get", "list", "watch"], "", "secrets");
             (!verbs.is_empty()).then(|| format!("rule allows {} on secrets", verbs.join(", ")))
         });

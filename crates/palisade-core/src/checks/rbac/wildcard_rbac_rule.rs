@@ -42,8 +42,8 @@ crate::declare_check! {
 }
 
 impl Check for WildcardRbacRule {
-    fn check_object(&self, object: &Object, _inventory: &Inventory, out: &mut Sink<'_>) {
-        super::report_rules(object, out, |rule| {
+    fn check_object(&self, object: &Object, inventory: &Inventory, out: &mut Sink<'_>) {
+        super::report_rules(object, inventory, out, |rule| {
             let verbs = rule.verbs.iter().any(|v| v == "*");
             let resources = rule.resources.iter().any(|r| r == "*");
             match (verbs, resources) {

@@ -1,12 +1,12 @@
 //! Flags workloads whose service account holds an escalation primitive: the blast radius of a
 //! compromised pod.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::check::{Check, Reference, Sink};
 use crate::document::Node;
 use crate::inventory::Inventory;
-use crate::rbac::UserInfo;
+use crate::rbac::{Rule, UserInfo};
 use crate::workload::pod_specs;
 
 crate::declare_check! {
@@ -82,6 +82,9 @@ impl Check for WorkloadPrivilegedIdentity {
             return;
         }
         let model = inventory.rbac();
+        // Many pods share roles (and so rules): describe each rule once per run, keyed by its
+        // address in the model, which lives as long as this call.
+        let mut described: HashMap<*const Rule, Option<String>> = HashMap::new();
         for (id, object) in inventory.iter() {
             for pod in pod_specs(object) {
                 if pod.get("automountServiceAccountToken").and_then(Node::as_bool) == Some(false) {
@@ -96,7 +99,10 @@ impl Check for WorkloadPrivilegedIdentity {
                 let mut held: BTreeSet<String> = BTreeSet::new();
                 for grants in model.permissions(&user).values() {
                     for grant in grants {
-                        if let Some(what) = super::describe_grants(grant.rule, PRIMITIVES) {
+                        let what = described
+                            .entry(std::ptr::from_ref(grant.rule))
+                            .or_insert_with(|| super::describe_grants(grant.rule, PRIMITIVES));
+                        if let Some(what) = what {
                             held.insert(format!(
                                 "{} (via {})",
                                 what.trim_start_matches("rule allows "),
