@@ -8,15 +8,15 @@
 //! 10-million-event run peaks at about the same RSS as the 1-million-event one.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use crate::bench::{cpu_time, wait_with_rusage};
 use crate::generate::DEFAULT_SEED;
 use crate::generate_audit::{PEOPLE, write_events};
+use crate::measure::{cpu_time, release_binary, wait_with_rusage};
 
 struct Run {
     events: u64,
@@ -127,17 +127,7 @@ pub fn bench_detect(
         ),
     )?;
     let rules = [falco.as_path(), tuning.as_path()];
-    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["build", "--release", "--quiet", "-p", "palisade"])
-        .current_dir(root)
-        .status()
-        .context("cannot run cargo build")?;
-    if !status.success() {
-        bail!("release build failed");
-    }
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let binary = target.join("release/palisade");
+    let binary = release_binary(root)?;
     #[allow(clippy::print_stdout)]
     {
         println!(

@@ -8,73 +8,15 @@
 //! can mislead, and the list runs on every core.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use palisade_core::document::parse_stream;
 use palisade_core::netpol::{Cluster, Peer};
 
-use crate::bench::{cpu_time, wait_with_rusage};
 use crate::generate::{DEFAULT_SEED, Rng};
 use crate::generate_netpol::{NetpolSizes, generate_netpol};
-
-/// Runs `binary args…` once with its output discarded; returns wall time, CPU time and peak RSS
-/// in KiB. Exit codes 0 and 1 (a denied `eval`) are both normal.
-fn run_once(
-    binary: &Path,
-    args: &[&str],
-    threads: Option<usize>,
-) -> anyhow::Result<(Duration, Duration, i64)> {
-    let mut cmd = Command::new(binary);
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    match threads {
-        Some(n) => cmd.env("RAYON_NUM_THREADS", n.to_string()),
-        None => cmd.env_remove("RAYON_NUM_THREADS"),
-    };
-    let start = Instant::now();
-    let child = cmd
-        .spawn()
-        .with_context(|| format!("cannot start {}", binary.display()))?;
-    let (code, usage) = wait_with_rusage(child.id())?;
-    let wall = start.elapsed();
-    if !(0..=1).contains(&code) {
-        bail!("palisade {} exited with {code}", args.join(" "));
-    }
-    let cpu = cpu_time(&usage.ru_utime) + cpu_time(&usage.ru_stime);
-    Ok((wall, cpu, usage.ru_maxrss))
-}
-
-/// Best-of-`runs` line of the Markdown table.
-fn report(
-    binary: &Path,
-    label: &str,
-    args: &[&str],
-    threads: Option<usize>,
-    runs: usize,
-) -> anyhow::Result<()> {
-    let (mut wall, mut cpu, mut rss) = (Duration::MAX, Duration::MAX, 0);
-    for _ in 0..runs {
-        let (w, c, r) = run_once(binary, args, threads)?;
-        wall = wall.min(w);
-        cpu = cpu.min(c);
-        rss = rss.max(r);
-    }
-    #[allow(clippy::cast_precision_loss)]
-    let mib = rss as f64 / 1024.0;
-    #[allow(clippy::print_stdout)]
-    {
-        println!(
-            "| {label} | {:.3} | {:.3} | {mib:.1} |",
-            wall.as_secs_f64(),
-            cpu.as_secs_f64()
-        );
-    }
-    Ok(())
-}
+use crate::measure::{cpu_time, release_binary, report_row_with};
 
 /// User plus system CPU time of this process so far.
 #[allow(unsafe_code)]
@@ -177,17 +119,7 @@ fn in_process(dir: &Path) -> anyhow::Result<()> {
 
 /// Builds the release binary, generates the default-size cluster and prints the figures.
 pub fn bench_netpol(root: &Path) -> anyhow::Result<()> {
-    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["build", "--release", "--quiet", "-p", "palisade"])
-        .current_dir(root)
-        .status()
-        .context("cannot run cargo build")?;
-    if !status.success() {
-        bail!("release build failed");
-    }
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let binary = target.join("release/palisade");
+    let binary = release_binary(root)?;
 
     let dir = std::env::temp_dir().join(format!("palisade-bench-netpol-{}", std::process::id()));
     let sizes = NetpolSizes::default();
@@ -203,15 +135,15 @@ pub fn bench_netpol(root: &Path) -> anyhow::Result<()> {
     }
     let result = (|| {
         let list = ["netpol", "list", d, "-f", "json", "-o", "/dev/null"];
-        report(&binary, "`netpol list -f json`", &list, None, 3)?;
-        report(
+        report_row_with(&binary, "`netpol list -f json`", &list, None, 3)?;
+        report_row_with(
             &binary,
             "`netpol list -f json`, one thread",
             &list,
             Some(1),
             3,
         )?;
-        report(
+        report_row_with(
             &binary,
             "`netpol eval --src team-0100/api-1 --dst team-0105/api-6`",
             &[

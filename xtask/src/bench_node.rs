@@ -5,13 +5,13 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use crate::bench::{cpu_time, wait_with_rusage};
+use crate::measure::{Run, measure, quiet, release_binary};
 
 const RUNS: usize = 30;
 
@@ -57,52 +57,13 @@ fn lay_out(fixture: &Path, to: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-struct Run {
-    wall: Duration,
-    cpu: Duration,
-    max_rss_kib: i64,
-}
-
-fn node_once(binary: &Path, args: &[&str]) -> anyhow::Result<Run> {
-    let start = Instant::now();
-    let child = Command::new(binary)
-        .arg("node")
-        .args(args)
-        .args(["--format", "json", "-o", "/dev/null"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .with_context(|| format!("cannot start {}", binary.display()))?;
-    let (code, usage) = wait_with_rusage(child.id())?;
-    let wall = start.elapsed();
-    if !(0..=1).contains(&code) {
-        bail!("palisade node {} exited with {code}", args.join(" "));
-    }
-    Ok(Run {
-        wall,
-        cpu: cpu_time(&usage.ru_utime) + cpu_time(&usage.ru_stime),
-        max_rss_kib: usage.ru_maxrss,
-    })
-}
-
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
 /// Runs the benchmark and prints a Markdown table.
 pub fn bench_node(root: &Path) -> anyhow::Result<()> {
-    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["build", "--release", "--quiet", "-p", "palisade"])
-        .current_dir(root)
-        .status()
-        .context("cannot run cargo build")?;
-    if !status.success() {
-        bail!("release build failed");
-    }
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let binary = target.join("release/palisade");
+    let binary = release_binary(root)?;
     let scratch = std::env::temp_dir().join(format!("palisade-bench-node-{}", std::process::id()));
     let fixtures = root.join("crates/palisade/tests/fixtures/node");
     let control_plane = scratch.join("control-plane");
@@ -136,7 +97,12 @@ pub fn bench_node(root: &Path) -> anyhow::Result<()> {
     }
     for (name, args) in &cases {
         let mut runs = (0..RUNS)
-            .map(|_| node_once(&binary, args))
+            .map(|_| {
+                let mut full = vec!["node"];
+                full.extend(args.iter().copied());
+                full.extend(["--format", "json", "-o", "/dev/null"]);
+                measure(&mut quiet(&binary, &full, None))
+            })
             .collect::<anyhow::Result<Vec<Run>>>()?;
         runs.sort_by_key(|r| r.wall);
         let mut cpu: Vec<Duration> = runs.iter().map(|r| r.cpu).collect();

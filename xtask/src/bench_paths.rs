@@ -3,73 +3,17 @@
 //! ranking), next to a parse-only scan of the same input, plus an in-process breakdown
 //! (load, graph build, search) when xtask itself is built with optimisations.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use palisade_core::graph::Graph;
 use palisade_core::graph::diff::default_sources;
 use palisade_core::graph::search::paths_to;
-use palisade_core::inventory::Inventory;
 
-use crate::bench::{cpu_time, wait_with_rusage};
 use crate::generate::DEFAULT_SEED;
 use crate::generate_paths::{PathSizes, generate_paths};
-
-fn run_once(binary: &Path, args: &[&str]) -> anyhow::Result<(Duration, Duration, i64)> {
-    let start = Instant::now();
-    let child = Command::new(binary)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .with_context(|| format!("cannot start {}", binary.display()))?;
-    let (code, usage) = wait_with_rusage(child.id())?;
-    let wall = start.elapsed();
-    if !(0..=1).contains(&code) {
-        bail!("palisade {} exited with {code}", args.join(" "));
-    }
-    let cpu = cpu_time(&usage.ru_utime) + cpu_time(&usage.ru_stime);
-    Ok((wall, cpu, usage.ru_maxrss))
-}
-
-fn report(binary: &Path, label: &str, args: &[&str], runs: usize) -> anyhow::Result<()> {
-    let (mut wall, mut cpu, mut rss) = (Duration::MAX, Duration::MAX, 0);
-    for _ in 0..runs {
-        let (w, c, r) = run_once(binary, args)?;
-        wall = wall.min(w);
-        cpu = cpu.min(c);
-        rss = rss.max(r);
-    }
-    #[allow(clippy::cast_precision_loss)]
-    let mib = rss as f64 / 1024.0;
-    #[allow(clippy::print_stdout)]
-    {
-        println!(
-            "| {label} | {:.3} | {:.3} | {mib:.1} |",
-            wall.as_secs_f64(),
-            cpu.as_secs_f64()
-        );
-    }
-    Ok(())
-}
-
-fn load_dir(dir: &Path) -> anyhow::Result<Inventory> {
-    let mut objects = Vec::new();
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    paths.sort();
-    for path in paths {
-        let name: Arc<str> = path.display().to_string().into();
-        let bytes = std::fs::read(&path)?;
-        objects.extend(palisade_core::load::load_bytes(&name, &bytes).objects);
-    }
-    Ok(Inventory::new(objects))
-}
+use crate::measure::{load_dir, release_binary, report_row};
 
 /// Load, graph build and search timed separately in this process.
 fn in_process(dir: &Path) -> anyhow::Result<()> {
@@ -136,17 +80,7 @@ pub fn bench_paths(root: &Path, in_process_only: bool) -> anyhow::Result<()> {
         std::fs::remove_dir_all(&dir).ok();
         return result;
     }
-    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["build", "--release", "--quiet", "-p", "palisade"])
-        .current_dir(root)
-        .status()
-        .context("cannot run cargo build")?;
-    if !status.success() {
-        bail!("release build failed");
-    }
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let binary = target.join("release/palisade");
+    let binary = release_binary(root)?;
     let dir = std::env::temp_dir().join(format!("palisade-bench-paths-{}", std::process::id()));
     let sizes = PathSizes::default();
     let (objects, files) = generate_paths(&sizes, &dir, DEFAULT_SEED)?;
@@ -161,7 +95,7 @@ pub fn bench_paths(root: &Path, in_process_only: bool) -> anyhow::Result<()> {
         );
     }
     let result = (|| {
-        report(
+        report_row(
             &binary,
             "parse only: `scan --select PAL-101`",
             &[
@@ -176,19 +110,19 @@ pub fn bench_paths(root: &Path, in_process_only: bool) -> anyhow::Result<()> {
             ],
             3,
         )?;
-        report(
+        report_row(
             &binary,
             "`paths DIR --format json` (every workload and the outside → cluster-admin)",
             &["paths", d, "--format", "json"],
             3,
         )?;
-        report(
+        report_row(
             &binary,
             "`paths DIR --to node --format json`",
             &["paths", d, "--to", "node", "--format", "json"],
             1,
         )?;
-        report(
+        report_row(
             &binary,
             "`paths DIR --cut --format json`",
             &["paths", d, "--cut", "--format", "json"],

@@ -5,75 +5,16 @@
 //! Every `palisade rbac` invocation reads and parses its input, so the end-to-end figures are
 //! dominated by parsing at this scale; the in-process figure shows what the analysis costs.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::Arc;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use palisade_core::inventory::Inventory;
 use palisade_core::rbac::{Model, Request};
 
-use crate::bench::{cpu_time, wait_with_rusage};
 use crate::generate::DEFAULT_SEED;
 use crate::generate_rbac::{RbacFormat, RbacSizes, generate_rbac, generate_rbac_as};
-
-/// Runs `binary args…` once with its output discarded; returns wall time, CPU time and peak RSS
-/// in KiB. Exit codes 0 and 1 (findings, or "nobody can") are both normal.
-fn run_once(binary: &Path, args: &[&str]) -> anyhow::Result<(Duration, Duration, i64)> {
-    let start = Instant::now();
-    let child = Command::new(binary)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .with_context(|| format!("cannot start {}", binary.display()))?;
-    let (code, usage) = wait_with_rusage(child.id())?;
-    let wall = start.elapsed();
-    if !(0..=1).contains(&code) {
-        bail!("palisade {} exited with {code}", args.join(" "));
-    }
-    let cpu = cpu_time(&usage.ru_utime) + cpu_time(&usage.ru_stime);
-    Ok((wall, cpu, usage.ru_maxrss))
-}
-
-/// Best-of-`runs` line of the Markdown table.
-fn report(binary: &Path, label: &str, args: &[&str], runs: usize) -> anyhow::Result<()> {
-    let (mut wall, mut cpu, mut rss) = (Duration::MAX, Duration::MAX, 0);
-    for _ in 0..runs {
-        let (w, c, r) = run_once(binary, args)?;
-        wall = wall.min(w);
-        cpu = cpu.min(c);
-        rss = rss.max(r);
-    }
-    #[allow(clippy::cast_precision_loss)]
-    let mib = rss as f64 / 1024.0;
-    #[allow(clippy::print_stdout)]
-    {
-        println!(
-            "| {label} | {:.3} | {:.3} | {mib:.1} |",
-            wall.as_secs_f64(),
-            cpu.as_secs_f64()
-        );
-    }
-    Ok(())
-}
-
-/// Loads every file under `dir` (one level, as the generator writes it) into an inventory.
-fn load_dir(dir: &Path) -> anyhow::Result<Inventory> {
-    let mut objects = Vec::new();
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    paths.sort();
-    for path in paths {
-        let name: Arc<str> = path.display().to_string().into();
-        let bytes = std::fs::read(&path)?;
-        objects.extend(palisade_core::load::load_bytes(&name, &bytes).objects);
-    }
-    Ok(Inventory::new(objects))
-}
+use crate::measure::{load_dir, release_binary, report_row};
 
 /// Times model construction and `who_can` in this process, on the tree loaded once.
 fn analysis_only(dir: &Path, namespaces: &[String]) -> anyhow::Result<()> {
@@ -171,7 +112,7 @@ pub fn in_process(dir: &Path) -> anyhow::Result<()> {
 
 /// The end-to-end lines of the table for the input under `d`.
 fn end_to_end(binary: &Path, d: &str, permissions: bool) -> anyhow::Result<()> {
-    report(
+    report_row(
         binary,
         "parse only: `scan --select PAL-101`",
         &[
@@ -186,13 +127,13 @@ fn end_to_end(binary: &Path, d: &str, permissions: bool) -> anyhow::Result<()> {
         ],
         3,
     )?;
-    report(
+    report_row(
         binary,
         "`rbac risks`",
         &["rbac", "risks", "-f", d, "--format", "json"],
         3,
     )?;
-    report(
+    report_row(
         binary,
         "`rbac who-can get secrets -n ns-04242`",
         &[
@@ -201,7 +142,7 @@ fn end_to_end(binary: &Path, d: &str, permissions: bool) -> anyhow::Result<()> {
         3,
     )?;
     if permissions {
-        report(
+        report_row(
             binary,
             "`rbac permissions sa:ns-04242:sa-0`",
             &[
@@ -221,17 +162,7 @@ fn end_to_end(binary: &Path, d: &str, permissions: bool) -> anyhow::Result<()> {
 
 /// Builds the release binary, generates the default-size tree and prints the figures.
 pub fn bench_rbac(root: &Path) -> anyhow::Result<()> {
-    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["build", "--release", "--quiet", "-p", "palisade"])
-        .current_dir(root)
-        .status()
-        .context("cannot run cargo build")?;
-    if !status.success() {
-        bail!("release build failed");
-    }
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let binary = target.join("release/palisade");
+    let binary = release_binary(root)?;
 
     let dir = std::env::temp_dir().join(format!("palisade-bench-rbac-{}", std::process::id()));
     let json_dir =

@@ -20,6 +20,7 @@ mod generate_audit;
 mod generate_netpol;
 mod generate_paths;
 mod generate_rbac;
+mod measure;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -140,26 +141,59 @@ fn docs(check: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn gen_command(args: &[&str]) -> anyhow::Result<()> {
-    let mut count = None;
-    let mut out = None;
-    let mut seed = generate::DEFAULT_SEED;
+/// Calls `apply` with each `--flag value` pair of `args`.
+fn for_each_flag(
+    args: &[&str],
+    mut apply: impl FnMut(&str, &str) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let mut rest = args.iter();
     while let Some(&flag) = rest.next() {
         let value = rest
             .next()
             .with_context(|| format!("{flag} needs a value"))?;
-        match flag {
-            "--count" => count = Some(value.parse::<usize>().context("--count: not a number")?),
-            "--out" => out = Some(PathBuf::from(value)),
-            "--seed" => seed = value.parse().context("--seed: not a number")?,
-            _ => bail!("unknown option {flag}"),
+        apply(flag, value)?;
+    }
+    Ok(())
+}
+
+/// A flag's value as a count.
+fn number<T: std::str::FromStr>(flag: &str, value: &str) -> anyhow::Result<T> {
+    value
+        .parse()
+        .map_err(|_| anyhow::anyhow!("{flag}: not a number"))
+}
+
+/// The options every generator takes: where to write and the random seed.
+struct Output {
+    out: Option<PathBuf>,
+    seed: u64,
+}
+
+impl Output {
+    fn new() -> Self {
+        Output {
+            out: None,
+            seed: generate::DEFAULT_SEED,
         }
     }
-    let (Some(count), Some(out)) = (count, out) else {
-        bail!("usage: cargo xtask gen --count N --out DIR [--seed S]");
-    };
-    let (objects, files) = generate::generate(count, &out, seed)?;
+
+    /// Takes `--out` and `--seed`; any other flag is unknown.
+    fn apply(&mut self, flag: &str, value: &str) -> anyhow::Result<()> {
+        match flag {
+            "--out" => self.out = Some(PathBuf::from(value)),
+            "--seed" => self.seed = number(flag, value)?,
+            _ => bail!("unknown option {flag}"),
+        }
+        Ok(())
+    }
+
+    /// The `--out` directory, or the usage line as the error.
+    fn dir(&self, usage: &str) -> anyhow::Result<PathBuf> {
+        self.out.clone().with_context(|| format!("usage: {usage}"))
+    }
+}
+
+fn print_written((objects, files): (usize, usize), out: &Path) {
     #[allow(clippy::print_stdout)]
     {
         println!(
@@ -167,155 +201,115 @@ fn gen_command(args: &[&str]) -> anyhow::Result<()> {
             out.display()
         );
     }
+}
+
+fn gen_command(args: &[&str]) -> anyhow::Result<()> {
+    let mut count = None;
+    let mut output = Output::new();
+    for_each_flag(args, |flag, value| match flag {
+        "--count" => {
+            count = Some(number(flag, value)?);
+            Ok(())
+        }
+        _ => output.apply(flag, value),
+    })?;
+    let usage = "cargo xtask gen --count N --out DIR [--seed S]";
+    let out = output.dir(usage)?;
+    let count = count.with_context(|| format!("usage: {usage}"))?;
+    print_written(generate::generate(count, &out, output.seed)?, &out);
     Ok(())
 }
 
 fn gen_rbac_command(args: &[&str]) -> anyhow::Result<()> {
     let mut sizes = generate_rbac::RbacSizes::default();
-    let mut out = None;
-    let mut seed = generate::DEFAULT_SEED;
+    let mut output = Output::new();
     let mut format = generate_rbac::RbacFormat::Yaml;
-    let mut rest = args.iter();
-    while let Some(&flag) = rest.next() {
-        let value = rest
-            .next()
-            .with_context(|| format!("{flag} needs a value"))?;
-        let number = || {
-            value
-                .parse::<usize>()
-                .with_context(|| format!("{flag}: not a number"))
-        };
+    for_each_flag(args, |flag, value| {
         match flag {
-            "--namespaces" => sizes.namespaces = number()?,
-            "--roles" => sizes.roles = number()?,
-            "--service-accounts" => sizes.service_accounts = number()?,
-            "--out" => out = Some(PathBuf::from(value)),
-            "--seed" => seed = value.parse().context("--seed: not a number")?,
+            "--namespaces" => sizes.namespaces = number(flag, value)?,
+            "--roles" => sizes.roles = number(flag, value)?,
+            "--service-accounts" => sizes.service_accounts = number(flag, value)?,
             "--format" => {
-                format = match *value {
+                format = match value {
                     "yaml" => generate_rbac::RbacFormat::Yaml,
                     "json" => generate_rbac::RbacFormat::Json,
                     _ => bail!("--format: yaml or json"),
                 };
             }
-            _ => bail!("unknown option {flag}"),
+            _ => output.apply(flag, value)?,
         }
-    }
-    let Some(out) = out else {
-        bail!(
-            "usage: cargo xtask gen-rbac [--namespaces N] [--roles R] [--service-accounts S] \
-             --out DIR [--seed S] [--format yaml|json]"
-        );
-    };
-    let (objects, files) = generate_rbac::generate_rbac_as(&sizes, &out, seed, format)?;
-    #[allow(clippy::print_stdout)]
-    {
-        println!(
-            "wrote {objects} objects in {files} files under {}",
-            out.display()
-        );
-    }
+        Ok(())
+    })?;
+    let out = output.dir(
+        "cargo xtask gen-rbac [--namespaces N] [--roles R] [--service-accounts S] \
+         --out DIR [--seed S] [--format yaml|json]",
+    )?;
+    print_written(
+        generate_rbac::generate_rbac_as(&sizes, &out, output.seed, format)?,
+        &out,
+    );
     Ok(())
 }
 
 fn gen_paths_command(args: &[&str]) -> anyhow::Result<()> {
     let mut sizes = generate_paths::PathSizes::default();
-    let mut out = None;
-    let mut seed = generate::DEFAULT_SEED;
-    let mut rest = args.iter();
-    while let Some(&flag) = rest.next() {
-        let value = rest
-            .next()
-            .with_context(|| format!("{flag} needs a value"))?;
-        let number = || {
-            value
-                .parse::<usize>()
-                .with_context(|| format!("{flag}: not a number"))
-        };
+    let mut output = Output::new();
+    for_each_flag(args, |flag, value| {
         match flag {
-            "--pods" => sizes.pods = number()?,
-            "--service-accounts" => sizes.service_accounts = number()?,
-            "--bindings" => sizes.bindings = number()?,
-            "--nodes" => sizes.nodes = number()?,
-            "--namespaces" => sizes.namespaces = number()?,
-            "--out" => out = Some(PathBuf::from(value)),
-            "--seed" => seed = value.parse().context("--seed: not a number")?,
-            _ => bail!("unknown option {flag}"),
+            "--pods" => sizes.pods = number(flag, value)?,
+            "--service-accounts" => sizes.service_accounts = number(flag, value)?,
+            "--bindings" => sizes.bindings = number(flag, value)?,
+            "--nodes" => sizes.nodes = number(flag, value)?,
+            "--namespaces" => sizes.namespaces = number(flag, value)?,
+            _ => output.apply(flag, value)?,
         }
-    }
-    let Some(out) = out else {
-        bail!(
-            "usage: cargo xtask gen-paths [--pods N] [--service-accounts N] [--bindings N] \
-             [--nodes N] [--namespaces N] --out DIR [--seed S]"
-        );
-    };
-    let (objects, files) = generate_paths::generate_paths(&sizes, &out, seed)?;
-    #[allow(clippy::print_stdout)]
-    {
-        println!(
-            "wrote {objects} objects in {files} files under {}",
-            out.display()
-        );
-    }
+        Ok(())
+    })?;
+    let out = output.dir(
+        "cargo xtask gen-paths [--pods N] [--service-accounts N] [--bindings N] \
+         [--nodes N] [--namespaces N] --out DIR [--seed S]",
+    )?;
+    print_written(
+        generate_paths::generate_paths(&sizes, &out, output.seed)?,
+        &out,
+    );
     Ok(())
 }
 
 fn gen_netpol_command(args: &[&str]) -> anyhow::Result<()> {
     let mut sizes = generate_netpol::NetpolSizes::default();
-    let mut out = None;
-    let mut seed = generate::DEFAULT_SEED;
-    let mut rest = args.iter();
-    while let Some(&flag) = rest.next() {
-        let value = rest
-            .next()
-            .with_context(|| format!("{flag} needs a value"))?;
-        let number = || {
-            value
-                .parse::<usize>()
-                .with_context(|| format!("{flag}: not a number"))
-        };
+    let mut output = Output::new();
+    for_each_flag(args, |flag, value| {
         match flag {
-            "--namespaces" => sizes.namespaces = number()?,
-            "--workloads" => sizes.workloads = number()?,
-            "--policies" => sizes.policies = number()?,
-            "--out" => out = Some(PathBuf::from(value)),
-            "--seed" => seed = value.parse().context("--seed: not a number")?,
-            _ => bail!("unknown option {flag}"),
+            "--namespaces" => sizes.namespaces = number(flag, value)?,
+            "--workloads" => sizes.workloads = number(flag, value)?,
+            "--policies" => sizes.policies = number(flag, value)?,
+            _ => output.apply(flag, value)?,
         }
-    }
-    let Some(out) = out else {
-        bail!(
-            "usage: cargo xtask gen-netpol [--namespaces N] [--workloads W] [--policies P] \
-             --out DIR [--seed S]"
-        );
-    };
-    let (objects, files) = generate_netpol::generate_netpol(&sizes, &out, seed)?;
-    #[allow(clippy::print_stdout)]
-    {
-        println!(
-            "wrote {objects} objects in {files} files under {}",
-            out.display()
-        );
-    }
+        Ok(())
+    })?;
+    let out = output.dir(
+        "cargo xtask gen-netpol [--namespaces N] [--workloads W] [--policies P] \
+         --out DIR [--seed S]",
+    )?;
+    print_written(
+        generate_netpol::generate_netpol(&sizes, &out, output.seed)?,
+        &out,
+    );
     Ok(())
 }
 
 fn gen_audit_command(args: &[&str]) -> anyhow::Result<()> {
     let mut count = None;
-    let mut out = None;
-    let mut seed = generate::DEFAULT_SEED;
-    let mut rest = args.iter();
-    while let Some(&flag) = rest.next() {
-        let value = rest
-            .next()
-            .with_context(|| format!("{flag} needs a value"))?;
-        match flag {
-            "--count" => count = Some(value.parse::<u64>().context("--count: not a number")?),
-            "--out" => out = Some(PathBuf::from(value)),
-            "--seed" => seed = value.parse().context("--seed: not a number")?,
-            _ => bail!("unknown option {flag}"),
+    let mut output = Output::new();
+    for_each_flag(args, |flag, value| match flag {
+        "--count" => {
+            count = Some(number::<u64>(flag, value)?);
+            Ok(())
         }
-    }
+        _ => output.apply(flag, value),
+    })?;
+    let (out, seed) = (output.out, output.seed);
     let Some(count) = count else {
         bail!("usage: cargo xtask gen-audit --count N [--out FILE] [--seed S]");
     };
@@ -339,22 +333,16 @@ fn gen_audit_command(args: &[&str]) -> anyhow::Result<()> {
 fn bench_detect_command(args: &[&str]) -> anyhow::Result<()> {
     let mut events = 1_000_000;
     let mut memory_events = 10_000_000;
-    let mut rest = args.iter();
-    while let Some(&flag) = rest.next() {
-        let value = rest
-            .next()
-            .with_context(|| format!("{flag} needs a value"))?;
+    for_each_flag(args, |flag, value| {
         match flag {
-            "--events" => events = value.parse().context("--events: not a number")?,
-            "--memory-events" => {
-                memory_events = value.parse().context("--memory-events: not a number")?;
-            }
+            "--events" => events = number(flag, value)?,
+            "--memory-events" => memory_events = number(flag, value)?,
             _ => bail!("unknown option {flag}"),
         }
-    }
+        Ok(())
+    })?;
     let root = repo_root();
-    let corpora = std::env::var_os("PALISADE_CORPORA")
-        .map_or_else(|| root.join("../shared/corpora"), PathBuf::from);
+    let corpora = measure::corpora_dir(&root);
     bench_detect::bench_detect(&root, &corpora, events, memory_events)
 }
 
