@@ -79,3 +79,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Detect(args) => detect::run(&args),
     }
 }
+
+/// Writes each diagnostic of the inputs to standard error; returns whether any is an error
+/// (an input that could not be read), which the analysing commands turn into exit code 2.
+pub(crate) fn report_diagnostics(diagnostics: &[palisade_core::load::Diagnostic]) -> bool {
+    let mut failed = false;
+    for diagnostic in diagnostics {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("{diagnostic}");
+        }
+        failed |= diagnostic.level == palisade_core::load::Level::Error;
+    }
+    failed
+}

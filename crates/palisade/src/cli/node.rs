@@ -9,7 +9,6 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 use palisade_core::inventory::Inventory;
-use palisade_core::load::Level as DiagnosticLevel;
 use palisade_core::node::cis::{Benchmark, Options, Target, evaluate};
 use palisade_core::report::node::{write_json, write_junit, write_table};
 use palisade_io::node::{NodeRoot, collect_node, read_snapshot};
@@ -112,13 +111,7 @@ pub fn run(args: &NodeArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
         None
     } else {
         let loaded = load_paths(&args.cluster, &ReadOptions::default());
-        for diagnostic in &loaded.diagnostics {
-            input_error |= diagnostic.level == DiagnosticLevel::Error;
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!("{diagnostic}");
-            }
-        }
+        input_error |= super::report_diagnostics(&loaded.diagnostics);
         Some(Inventory::new(loaded.objects))
     };
     let options = Options {

@@ -11,7 +11,6 @@ use palisade_core::graph::diff::{Change, default_sources, diff};
 use palisade_core::graph::search::{ToTargets, blast_radius, cut, paths_to};
 use palisade_core::graph::{Graph, Options};
 use palisade_core::inventory::Inventory;
-use palisade_core::load::Level;
 use palisade_core::report::paths as out;
 use palisade_io::{ReadOptions, load_paths};
 
@@ -114,15 +113,7 @@ struct DiffArgs {
 
 fn load_inventory(paths: &[PathBuf], max_file_size: u64) -> anyhow::Result<Inventory> {
     let loaded = load_paths(paths, &ReadOptions { max_file_size });
-    let mut failed = false;
-    for diagnostic in &loaded.diagnostics {
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("{diagnostic}");
-        }
-        failed |= diagnostic.level == Level::Error;
-    }
-    if failed {
+    if super::report_diagnostics(&loaded.diagnostics) {
         bail!("some inputs could not be read");
     }
     Ok(Inventory::new(loaded.objects))

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
 use palisade_core::inventory::Inventory;
-use palisade_core::load::Level;
 use palisade_core::load::{may_be_of_kinds, sniff_kind, sniff_namespace};
 use palisade_core::rbac::{Model, Request, SubjectKey, SubjectKind, UserInfo};
 use palisade_core::report::rbac as out;
@@ -235,15 +234,7 @@ fn load_inventory(
         },
         wanted,
     );
-    let mut failed = false;
-    for diagnostic in &loaded.diagnostics {
-        #[allow(clippy::print_stderr)]
-        {
-            eprintln!("{diagnostic}");
-        }
-        failed |= diagnostic.level == Level::Error;
-    }
-    if failed {
+    if super::report_diagnostics(&loaded.diagnostics) {
         bail!("some inputs could not be read");
     }
     Ok(Inventory::new(loaded.objects))
