@@ -314,7 +314,7 @@ pub struct Network {
     /// The engine's model.
     pub cluster: Cluster,
     /// Its external address ranges.
-    pub external: Vec<(u32, u32)>,
+    pub external: Vec<(u128, u128)>,
     /// The engine's index of each workload of [`Context::workloads`], when it was given to it.
     pub index_of: Vec<Option<usize>>,
 }

@@ -19,7 +19,7 @@
 //!
 //! Assumptions (stated in output as [`ASSUMPTIONS`]): ipBlocks and admin `networks` match only
 //! addresses outside the cluster, never pod IPs; admin `nodes` peers match nothing (nodes are
-//! not modelled); only IPv4 ranges are analysed; a workload's connections to itself are not
+//! not modelled); IPv6 ranges appear only when a rule names one; a workload's connections to itself are not
 //! listed.
 
 pub mod conn;
@@ -36,7 +36,7 @@ pub use model::{Cluster, Explanation, Peer, Workload, parse_peer};
 pub const ASSUMPTIONS: &[&str] = &[
     "ipBlock peers and admin networks match only addresses outside the cluster, not pod IPs",
     "admin policy nodes and domainNames peers match nothing: nodes and DNS names are not modelled",
-    "only IPv4 external ranges are analysed; IPv6 CIDRs are ignored",
+    "IPv6 external ranges are listed only when a rule names an IPv6 CIDR; an IPv6 CIDR never admits IPv4 addresses",
     "a workload's connections to itself are always allowed and not listed",
     "the ingress controller's namespace and labels are unknown: only rules admitting every pod of every namespace admit it",
     "all pods of a workload share the labels and ports of its pod template",

@@ -2,7 +2,7 @@
 //! evaluation of NetworkPolicy rules over it.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::conn::{ConnSet, PortSet, Protocol};
 use super::{Connection, validate};
@@ -130,8 +130,29 @@ impl Selector {
     }
 }
 
-/// An IPv4 range, inclusive.
-type IpRange = (u32, u32);
+/// An address range, inclusive, in the IPv6 space where IPv4 addresses sit at their
+/// IPv4-mapped place (`::ffff:a.b.c.d`), so that both families share one ordered line.
+pub type IpRange = (u128, u128);
+
+/// The IPv4-mapped block `::ffff:0.0.0.0/96`, where IPv4 addresses are placed.
+const V4_MAPPED: IpRange = (0xffff_0000_0000, 0xffff_ffff_ffff);
+
+fn from_v4(addr: Ipv4Addr) -> u128 {
+    V4_MAPPED.0 | u128::from(u32::from(addr))
+}
+
+fn is_v4(addr: u128) -> bool {
+    V4_MAPPED.0 <= addr && addr <= V4_MAPPED.1
+}
+
+/// An address as text: dotted IPv4 inside the mapped block, IPv6 otherwise.
+fn address_text(addr: u128) -> String {
+    if is_v4(addr) {
+        Ipv4Addr::from((addr & 0xffff_ffff) as u32).to_string()
+    } else {
+        Ipv6Addr::from(addr).to_string()
+    }
+}
 
 #[derive(Debug, Clone)]
 enum RulePeer {
@@ -224,8 +245,8 @@ struct AdminPolicy {
 pub enum Peer {
     /// A workload of the cluster, by its index in [`Cluster::workloads`].
     Workload(usize),
-    /// External addresses, an inclusive IPv4 range.
-    External(u32, u32),
+    /// External addresses, an inclusive range (see [`IpRange`] for how IPv4 is placed).
+    External(u128, u128),
     /// The cluster's ingress controller, reaching workloads that Ingresses and Routes expose.
     /// Its namespace and labels are unknown: only rules admitting every pod of every
     /// namespace match it.
@@ -394,16 +415,38 @@ fn text(node: Option<&Node>) -> Option<String> {
     node.and_then(Node::scalar_text).map(|s| s.to_string())
 }
 
-fn parse_ipv4_cidr(text: &str) -> Option<IpRange> {
+/// An IPv4 or IPv6 CIDR as a range. An IPv6 CIDR covering the IPv4-mapped block (`::/0`)
+/// still admits no IPv4 range: [`within`] compares families.
+fn parse_cidr(text: &str) -> Option<IpRange> {
     let (addr, len) = text.trim().split_once('/')?;
-    let addr: Ipv4Addr = addr.parse().ok()?;
     let len: u32 = len.parse().ok()?;
-    if len > 32 {
+    if let Ok(v4) = addr.parse::<Ipv4Addr>() {
+        if len > 32 {
+            return None;
+        }
+        let mask: u32 = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+        let start = u32::from(v4) & mask;
+        return Some((
+            from_v4(Ipv4Addr::from(start)),
+            from_v4(Ipv4Addr::from(start | !mask)),
+        ));
+    }
+    let v6: Ipv6Addr = addr.parse().ok()?;
+    if len > 128 {
         return None;
     }
-    let mask: u32 = if len == 0 { 0 } else { u32::MAX << (32 - len) };
-    let start = u32::from(addr) & mask;
+    let mask: u128 = if len == 0 {
+        0
+    } else {
+        u128::MAX << (128 - len)
+    };
+    let start = u128::from(v6) & mask;
     Some((start, start | !mask))
+}
+
+/// True when the range `(a, b)` lies inside `outer` and in the same address family.
+fn within(outer: IpRange, a: u128, b: u128) -> bool {
+    outer.0 <= a && b <= outer.1 && is_v4(outer.0) == is_v4(a)
 }
 
 fn as_port(node: &Node) -> Option<u32> {
@@ -706,9 +749,9 @@ impl Cluster {
                 for p in list.items() {
                     if let Some(block) = p.get("ipBlock") {
                         let cidr = text(block.get("cidr")).unwrap_or_default();
-                        let Some(range) = parse_ipv4_cidr(&cidr) else {
+                        let Some(range) = parse_cidr(&cidr) else {
                             self.warnings.push(format!(
-                                "NetworkPolicy {policy}: ipBlock cidr `{cidr}` is not an IPv4 CIDR; peer ignored"
+                                "NetworkPolicy {policy}: ipBlock cidr `{cidr}` is not a CIDR; peer ignored"
                             ));
                             continue;
                         };
@@ -717,7 +760,7 @@ impl Cluster {
                             .map(Node::items)
                             .unwrap_or_default()
                             .iter()
-                            .filter_map(|e| e.as_str().and_then(parse_ipv4_cidr))
+                            .filter_map(|e| e.as_str().and_then(parse_cidr))
                             .collect();
                         peers.push(RulePeer::Block {
                             cidr: range,
@@ -821,7 +864,7 @@ impl Cluster {
                         peers.push(AdminPeer::Networks(
                             nets.items()
                                 .iter()
-                                .filter_map(|n| n.as_str().and_then(parse_ipv4_cidr))
+                                .filter_map(|n| n.as_str().and_then(parse_cidr))
                                 .collect(),
                         ));
                     } else if p.get("nodes").is_some() || p.get("domainNames").is_some() {
@@ -868,7 +911,7 @@ impl Cluster {
                     && set.pods.as_ref().is_none_or(Selector::matches_everything)
             }
             (AdminPeer::Networks(nets), Peer::External(a, b)) => {
-                nets.iter().any(|&(na, nb)| na <= a && b <= nb)
+                nets.iter().any(|&net| within(net, a, b))
             }
             _ => false,
         }
@@ -1250,7 +1293,8 @@ impl Cluster {
             })
     }
 
-    /// The external address ranges: the IPv4 space cut at every ipBlock boundary.
+    /// The external address ranges: the IPv4 space (and the IPv6 space when a rule names an
+    /// IPv6 range) cut at every ipBlock boundary.
     pub fn external_ranges(&self) -> Vec<IpRange> {
         self.external_ranges_of(true, true)
     }
@@ -1259,7 +1303,8 @@ impl Cluster {
     /// rules or both. Lists cut sources only at ingress boundaries and destinations only at
     /// egress ones, so that each range shown is one a rule of that direction names.
     fn external_ranges_of(&self, ingress: bool, egress: bool) -> Vec<IpRange> {
-        let mut cuts: BTreeSet<u64> = BTreeSet::from([0, 1 << 32]);
+        let mut cuts: BTreeSet<u128> = BTreeSet::from([V4_MAPPED.0, V4_MAPPED.1 + 1]);
+        let mut any_v6 = false;
         let pick = |i: &'_ [Rule], e: &'_ [Rule]| -> Vec<Rule> {
             let mut v = Vec::new();
             if ingress {
@@ -1275,8 +1320,9 @@ impl Cluster {
                 for peer in rule.peers.iter().flatten() {
                     if let RulePeer::Block { cidr, except } = peer {
                         for &(a, b) in std::iter::once(cidr).chain(except) {
-                            cuts.insert(u64::from(a));
-                            cuts.insert(u64::from(b) + 1);
+                            any_v6 |= !is_v4(a);
+                            cuts.insert(a);
+                            cuts.extend(b.checked_add(1));
                         }
                     }
                 }
@@ -1292,23 +1338,37 @@ impl Cluster {
                 for peer in &rule.peers {
                     if let AdminPeer::Networks(nets) = peer {
                         for &(a, b) in nets {
-                            cuts.insert(u64::from(a));
-                            cuts.insert(u64::from(b) + 1);
+                            any_v6 |= !is_v4(a);
+                            cuts.insert(a);
+                            cuts.extend(b.checked_add(1));
                         }
                     }
                 }
             }
         }
-        let cuts: Vec<u64> = cuts.into_iter().collect();
-        cuts.windows(2)
-            .map(|w| (w[0] as u32, (w[1] - 1) as u32))
+        if any_v6 {
+            cuts.insert(0);
+        }
+        // Each cut starts a range that runs to the next cut; the last runs to the top of the
+        // space. IPv6 ranges appear only when some rule names one.
+        let starts: Vec<u128> = cuts.into_iter().collect();
+        let ends = starts
+            .iter()
+            .skip(1)
+            .map(|&next| next - 1)
+            .chain([u128::MAX]);
+        starts
+            .iter()
+            .copied()
+            .zip(ends)
+            .filter(|&(a, _)| any_v6 || is_v4(a))
             .collect()
     }
 
     fn peer_matches(&self, policy: &Policy, peer: &RulePeer, other: Peer) -> bool {
         match (peer, other) {
             (RulePeer::Block { cidr, except }, Peer::External(a, b)) => {
-                cidr.0 <= a && b <= cidr.1 && !except.iter().any(|&(ea, eb)| ea <= a && b <= eb)
+                within(*cidr, a, b) && !except.iter().any(|&e| within(e, a, b))
             }
             (RulePeer::Pods { namespaces, pods }, Peer::IngressController) => {
                 namespaces
@@ -1609,7 +1669,7 @@ impl Cluster {
             Peer::Workload(i) => self.workloads[i].display(),
             Peer::IngressController => "{ingress-controller}".to_string(),
             Peer::External(a, b) => {
-                format!("{}-{}[External]", Ipv4Addr::from(a), Ipv4Addr::from(b))
+                format!("{}-{}[External]", address_text(a), address_text(b))
             }
         }
     }
@@ -1803,10 +1863,14 @@ fn parse_admin_pods(node: &Node) -> Option<AdminPods> {
 }
 
 /// Parses a peer given on a command line: a workload name (`ns/name[Kind]` or `ns/name`) or
-/// an IPv4 address.
+/// an IPv4 or IPv6 address.
 pub fn parse_peer(cluster: &Cluster, text: &str) -> Option<Peer> {
-    if let Ok(ip) = text.parse::<Ipv4Addr>() {
-        let ip = u32::from(ip);
+    let ip = match text.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => Some(from_v4(v4)),
+        Ok(std::net::IpAddr::V6(v6)) => Some(v6.to_ipv4_mapped().map_or(u128::from(v6), from_v4)),
+        Err(_) => None,
+    };
+    if let Some(ip) = ip {
         return cluster
             .external_ranges()
             .into_iter()
@@ -1976,6 +2040,61 @@ spec: {containers: [{name: c}]}
             c.peer_name(parse_peer(&c, "10.1.0.1").expect("peer")),
             "10.1.0.0-10.1.255.255[External]"
         );
+    }
+
+    #[test]
+    fn ipv6_ip_blocks_give_ipv6_ranges_apart_from_ipv4() {
+        let c = cluster(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: prod}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress: [{to: [{ipBlock: {cidr: '2001:db8::/32', except: ['2001:db8:1::/48']}}, {ipBlock: {cidr: 10.0.0.0/8}}]}]",
+        );
+        let names: Vec<String> = c
+            .external_ranges()
+            .into_iter()
+            .map(|(a, b)| c.peer_name(Peer::External(a, b)))
+            .collect();
+        assert!(
+            names.contains(&"2001:db8::-2001:db8:0:ffff:ffff:ffff:ffff:ffff[External]".to_string()),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(
+                &"2001:db8:1::-2001:db8:1:ffff:ffff:ffff:ffff:ffff[External]".to_string()
+            )
+        );
+        assert!(names.contains(&"::-::fffe:ffff:ffff[External]".to_string()));
+        assert!(names.contains(&"0.0.0.0-9.255.255.255[External]".to_string()));
+        assert_eq!(conn(&c, "prod/web", "2001:db8::1"), "All Connections");
+        assert_eq!(conn(&c, "prod/web", "2001:db8:2::1"), "All Connections");
+        assert_eq!(conn(&c, "prod/web", "2001:db8:1::1"), "No Connections");
+        assert_eq!(conn(&c, "prod/web", "2001:db9::1"), "No Connections");
+        assert_eq!(conn(&c, "prod/web", "10.0.0.1"), "All Connections");
+        assert_eq!(conn(&c, "prod/web", "::ffff:10.0.0.1"), "All Connections");
+        assert_eq!(conn(&c, "prod/web", "11.0.0.1"), "No Connections");
+    }
+
+    #[test]
+    fn ipv6_any_admits_no_ipv4_and_ipv4_only_policies_list_no_ipv6() {
+        let c = cluster(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: prod}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress: [{to: [{ipBlock: {cidr: '::/0'}}]}]",
+        );
+        assert_eq!(conn(&c, "prod/web", "1.2.3.4"), "No Connections");
+        assert_eq!(conn(&c, "prod/web", "fe80::1"), "All Connections");
+        assert_eq!(
+            conn(&c, "prod/web", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+            "All Connections"
+        );
+        let v4_only = cluster(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: prod}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]",
+        );
+        assert_eq!(
+            v4_only
+                .external_ranges()
+                .into_iter()
+                .map(|(a, b)| v4_only.peer_name(Peer::External(a, b)))
+                .collect::<Vec<_>>(),
+            ["0.0.0.0-255.255.255.255[External]"]
+        );
+        assert!(parse_peer(&v4_only, "2001:db8::1").is_none());
     }
 
     #[test]

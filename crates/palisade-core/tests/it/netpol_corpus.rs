@@ -60,6 +60,13 @@ fn skip_reason(case: &str, texts: &[String]) -> Option<&'static str> {
     None
 }
 
+/// False for a connection with an IPv6 external end: the reference tool analyses IPv4 only
+/// and lists no IPv6 ranges, which Palisade does list when a rule names an IPv6 CIDR.
+fn without_ipv6_end(c: &palisade_core::netpol::Connection) -> bool {
+    let is_v6 = |name: &str| name.ends_with("[External]") && name.contains(':');
+    !is_v6(&c.src) && !is_v6(&c.dst)
+}
+
 fn our_lines(texts: &[String]) -> BTreeSet<String> {
     let streams: Vec<_> = texts.iter().map(|t| parse_stream(t)).collect();
     let cluster = Cluster::from_roots(
@@ -70,6 +77,7 @@ fn our_lines(texts: &[String]) -> BTreeSet<String> {
     cluster
         .connectivity()
         .into_iter()
+        .filter(without_ipv6_end)
         .map(|c| format!("{} => {} : {}", c.src, c.dst, c.conn))
         .collect()
 }
@@ -406,7 +414,10 @@ fn list_formats_and_focus_match_the_corpus() {
             Some((proto, port)) => cluster.permitted_on(proto, port),
             None => cluster.connectivity(),
         };
-        let list: Vec<_> = all.into_iter().filter(|c| focus.keeps(c)).collect();
+        let list: Vec<_> = all
+            .into_iter()
+            .filter(|c| focus.keeps(c) && without_ipv6_end(c))
+            .collect();
         let mut ours = Vec::new();
         match port_filter {
             Some((proto, port)) => palisade_core::report::netpol::write_permitted(
@@ -501,7 +512,10 @@ fn exposure_matches_the_corpus() {
             Some((proto, port)) => cluster.permitted_on(proto, port),
             None => cluster.connectivity(),
         };
-        let list: Vec<_> = all.into_iter().filter(|c| focus.keeps(c)).collect();
+        let list: Vec<_> = all
+            .into_iter()
+            .filter(|c| focus.keeps(c) && without_ipv6_end(c))
+            .collect();
         let mut ours = Vec::new();
         match port_filter {
             Some((proto, port)) => write_permitted(

@@ -178,3 +178,37 @@ fn list_exposure_and_dot() {
     );
     assert_eq!(refused.code, 2, "{}", refused.stdout);
 }
+
+#[test]
+fn ipv6_ip_blocks_are_listed_and_evaluated() {
+    let manifests = format!(
+        "{APP}---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: web-out, namespace: shop}}
+spec:
+  podSelector: {{matchLabels: {{app: web}}}}
+  policyTypes: [Egress]
+  egress: [{{to: [{{ipBlock: {{cidr: '2001:db8::/32', except: ['2001:db8:1::/48']}}}}]}}]
+"
+    );
+    let list = palisade_with_stdin(&["netpol", "list", "-"], Some(&manifests));
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert!(
+        list.stdout.contains(
+            "shop/web[Deployment] => 2001:db8::-2001:db8:0:ffff:ffff:ffff:ffff:ffff[External] : All Connections"
+        ),
+        "{}",
+        list.stdout
+    );
+    let eval = |dst: &str| {
+        palisade_with_stdin(
+            &["netpol", "eval", "-", "--src", "shop/web", "--dst", dst],
+            Some(&manifests),
+        )
+        .code
+    };
+    assert_eq!(eval("2001:db8::5"), 0);
+    assert_eq!(eval("2001:db8:1::5"), 1);
+    assert_eq!(eval("10.0.0.1"), 1);
+}
