@@ -2,13 +2,17 @@
 //! `docs/checks/` from the registry (and `docs/detect-rules.md` from the detection engine), so
 //! the reference can never drift from the code;
 //! `cargo xtask gen` writes synthetic workloads and `cargo xtask bench` times `palisade scan`;
-//! `cargo xtask gen-rbac` and `cargo xtask bench-rbac` do the same for RBAC analysis at scale.
+//! `cargo xtask gen-rbac` and `cargo xtask bench-rbac` do the same for RBAC analysis at scale;
+//! `cargo xtask gen-audit` writes an audit event stream and `cargo xtask bench-detect` times
+//! `palisade detect audit` on it.
 
 mod bench;
 mod bench_node;
+mod bench_detect;
 mod bench_rbac;
 mod detect_docs;
 mod generate;
+mod generate_audit;
 mod generate_rbac;
 
 use std::collections::BTreeMap;
@@ -200,6 +204,64 @@ fn gen_rbac_command(args: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn gen_audit_command(args: &[&str]) -> anyhow::Result<()> {
+    let mut count = None;
+    let mut out = None;
+    let mut seed = generate::DEFAULT_SEED;
+    let mut rest = args.iter();
+    while let Some(&flag) = rest.next() {
+        let value = rest
+            .next()
+            .with_context(|| format!("{flag} needs a value"))?;
+        match flag {
+            "--count" => count = Some(value.parse::<u64>().context("--count: not a number")?),
+            "--out" => out = Some(PathBuf::from(value)),
+            "--seed" => seed = value.parse().context("--seed: not a number")?,
+            _ => bail!("unknown option {flag}"),
+        }
+    }
+    let Some(count) = count else {
+        bail!("usage: cargo xtask gen-audit --count N [--out FILE] [--seed S]");
+    };
+    if let Some(path) = out {
+        let file = std::fs::File::create(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        let mut writer = std::io::BufWriter::new(file);
+        generate_audit::write_events(count, seed, &mut writer)?;
+        std::io::Write::flush(&mut writer)?;
+        return Ok(());
+    }
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    match generate_audit::write_events(count, seed, &mut lock) {
+        // A reader that stops early (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+fn bench_detect_command(args: &[&str]) -> anyhow::Result<()> {
+    let mut events = 1_000_000;
+    let mut memory_events = 10_000_000;
+    let mut rest = args.iter();
+    while let Some(&flag) = rest.next() {
+        let value = rest
+            .next()
+            .with_context(|| format!("{flag} needs a value"))?;
+        match flag {
+            "--events" => events = value.parse().context("--events: not a number")?,
+            "--memory-events" => {
+                memory_events = value.parse().context("--memory-events: not a number")?;
+            }
+            _ => bail!("unknown option {flag}"),
+        }
+    }
+    let root = repo_root();
+    let corpora = std::env::var_os("PALISADE_CORPORA")
+        .map_or_else(|| root.join("../shared/corpora"), PathBuf::from);
+    bench_detect::bench_detect(&root, &corpora, events, memory_events)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args
@@ -215,13 +277,17 @@ fn main() -> ExitCode {
         ["gen-rbac", rest @ ..] => gen_rbac_command(rest),
         ["bench-rbac"] => bench_rbac::bench_rbac(&repo_root()),
         ["bench-node"] => bench_node::bench_node(&repo_root()),
+        ["gen-audit", rest @ ..] => gen_audit_command(rest),
+        ["bench-detect", rest @ ..] => bench_detect_command(rest),
         _ => Err(anyhow::anyhow!(
             "usage: cargo xtask docs [--check]\n       \
              cargo xtask gen --count N --out DIR [--seed S]\n       \
              cargo xtask bench\n       \
              cargo xtask gen-rbac [--namespaces N] [--roles R] [--service-accounts S] --out DIR [--seed S]\n       \
              cargo xtask bench-rbac\n       \
-             cargo xtask bench-node"
+             cargo xtask bench-node\n       \
+             cargo xtask gen-audit --count N [--out FILE] [--seed S]\n       \
+             cargo xtask bench-detect [--events N] [--memory-events N]"
         )),
     };
     match result {

@@ -6,6 +6,7 @@
 //! located [`Diagnostic`] so that one bad input never stops the others.
 
 pub mod node;
+pub mod audit;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

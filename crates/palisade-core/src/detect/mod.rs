@@ -14,7 +14,9 @@ mod event;
 mod falco;
 mod fields;
 mod rule;
+pub mod runtime;
 mod sigma;
+pub mod state;
 
 #[cfg(test)]
 mod tests;

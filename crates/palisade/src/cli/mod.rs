@@ -1,6 +1,7 @@
 //! Command-line definitions shared by all subcommands, and the dispatch to them.
 
 mod checks;
+mod detect;
 mod explain;
 mod netpol;
 mod node;
@@ -52,6 +53,8 @@ enum Command {
     Netpol(netpol::NetpolArgs),
     /// CIS benchmark of this node's control plane, etcd and kubelet.
     Node(node::NodeArgs),
+    /// Runtime threat detection: Falco and Sigma rules over Kubernetes audit events.
+    Detect(detect::DetectArgs),
 }
 
 /// Runs the parsed command line.
@@ -69,5 +72,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rbac(args) => rbac::run(&args, cli.color),
         Command::Netpol(args) => netpol::run(&args, cli.color),
         Command::Node(args) => node::run(&args, cli.color),
+        Command::Detect(args) => detect::run(&args),
     }
 }

@@ -2,6 +2,7 @@
 //! under `tests/fixtures/` and checks its exit code and output.
 
 mod catalog;
+mod detect;
 mod formats;
 mod netpol;
 mod node;
