@@ -7,8 +7,9 @@
 //! `palisade detect audit` on it.
 
 mod bench;
-mod bench_node;
 mod bench_detect;
+mod bench_engine;
+mod bench_node;
 mod bench_rbac;
 mod detect_docs;
 mod generate;
@@ -262,6 +263,29 @@ fn bench_detect_command(args: &[&str]) -> anyhow::Result<()> {
     bench_detect::bench_detect(&root, &corpora, events, memory_events)
 }
 
+fn bench_engine_command(args: &[&str]) -> anyhow::Result<()> {
+    let mut passes = 3;
+    let mut parse_only = false;
+    let mut file = None;
+    let mut rest = args.iter();
+    while let Some(&arg) = rest.next() {
+        match arg {
+            "--passes" => {
+                let value = rest.next().context("--passes needs a value")?;
+                passes = value.parse().context("--passes: not a number")?;
+            }
+            "--parse-only" => parse_only = true,
+            _ if file.is_none() && !arg.starts_with("--") => file = Some(PathBuf::from(arg)),
+            _ => bail!("unknown option {arg}"),
+        }
+    }
+    let file = file.context("bench-engine needs a file of audit events (gen-audit --out)")?;
+    let corpora = std::env::var_os("PALISADE_CORPORA")
+        .map_or_else(|| repo_root().join("../shared/corpora"), PathBuf::from);
+    let rules = corpora.join("falco-k8saudit/k8s_audit_rules.yaml");
+    bench_engine::bench_engine(&file, &rules, passes, parse_only)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args
@@ -279,6 +303,7 @@ fn main() -> ExitCode {
         ["bench-node"] => bench_node::bench_node(&repo_root()),
         ["gen-audit", rest @ ..] => gen_audit_command(rest),
         ["bench-detect", rest @ ..] => bench_detect_command(rest),
+        ["bench-engine", rest @ ..] => bench_engine_command(rest),
         _ => Err(anyhow::anyhow!(
             "usage: cargo xtask docs [--check]\n       \
              cargo xtask gen --count N --out DIR [--seed S]\n       \
@@ -287,7 +312,8 @@ fn main() -> ExitCode {
              cargo xtask bench-rbac\n       \
              cargo xtask bench-node\n       \
              cargo xtask gen-audit --count N [--out FILE] [--seed S]\n       \
-             cargo xtask bench-detect [--events N] [--memory-events N]"
+             cargo xtask bench-detect [--events N] [--memory-events N]\n       \
+             cargo xtask bench-engine FILE [--passes N] [--parse-only]"
         )),
     };
     match result {

@@ -5,8 +5,8 @@
 //! in parallel. Parsing and analysis stay in `palisade-core`; every problem met here becomes a
 //! located [`Diagnostic`] so that one bad input never stops the others.
 
-pub mod node;
 pub mod audit;
+pub mod node;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
