@@ -10,6 +10,7 @@
 
 mod bench;
 mod bench_detect;
+mod bench_engine;
 mod bench_netpol;
 mod bench_node;
 mod bench_paths;
@@ -346,6 +347,27 @@ fn bench_detect_command(args: &[&str]) -> anyhow::Result<()> {
     bench_detect::bench_detect(&root, &corpora, events, memory_events)
 }
 
+fn bench_engine_command(args: &[&str]) -> anyhow::Result<()> {
+    let mut passes = 3;
+    let mut parse_only = false;
+    let mut file = None;
+    let mut rest = args.iter();
+    while let Some(&arg) = rest.next() {
+        match arg {
+            "--passes" => {
+                let value = rest.next().context("--passes needs a value")?;
+                passes = number(arg, value)?;
+            }
+            "--parse-only" => parse_only = true,
+            _ if file.is_none() && !arg.starts_with("--") => file = Some(PathBuf::from(arg)),
+            _ => bail!("unknown option {arg}"),
+        }
+    }
+    let file = file.context("bench-engine needs a file of audit events (gen-audit --out)")?;
+    let rules = measure::corpora_dir(&repo_root()).join("falco-k8saudit/k8s_audit_rules.yaml");
+    bench_engine::bench_engine(&file, &rules, passes, parse_only)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args
@@ -366,6 +388,7 @@ fn main() -> ExitCode {
         ["bench-netpol"] => bench_netpol::bench_netpol(&repo_root()),
         ["gen-audit", rest @ ..] => gen_audit_command(rest),
         ["bench-detect", rest @ ..] => bench_detect_command(rest),
+        ["bench-engine", rest @ ..] => bench_engine_command(rest),
         ["gen-paths", rest @ ..] => gen_paths_command(rest),
         ["bench-paths"] => bench_paths::bench_paths(&repo_root(), false),
         ["bench-paths", "--in-process"] => bench_paths::bench_paths(&repo_root(), true),
@@ -381,7 +404,8 @@ fn main() -> ExitCode {
              cargo xtask gen-paths [--pods N] [--service-accounts N] [--bindings N] [--nodes N] [--namespaces N] --out DIR [--seed S]\n       \
              cargo xtask bench-paths [--in-process]\n       \
              cargo xtask gen-audit --count N [--out FILE] [--seed S]\n       \
-             cargo xtask bench-detect [--events N] [--memory-events N]"
+             cargo xtask bench-detect [--events N] [--memory-events N]\n       \
+             cargo xtask bench-engine FILE [--passes N] [--parse-only]"
         )),
     };
     match result {

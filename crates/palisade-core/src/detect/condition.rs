@@ -6,8 +6,6 @@
 //! operand is a bare word, a quoted string, or a parenthesised, comma-separated list in which a
 //! bare item that names a list stands for that list's items.
 
-use std::collections::HashSet;
-
 use super::falco::Origin;
 use super::fields;
 use super::rule::{Expr, FieldTest, Ordering, Test, glob_regex};
@@ -478,7 +476,7 @@ pub(crate) fn compile_check(
         items
             .into_iter()
             .map(String::into_boxed_str)
-            .collect::<HashSet<_>>()
+            .collect::<crate::detect::rule::StrSet>()
     };
     let test = match op {
         "exists" => Test::Exists,

@@ -15,12 +15,56 @@ use serde_json::{Map, Value};
 /// One Kubernetes audit event.
 ///
 /// The request and response objects, which make up most of a `RequestResponse` event and which
-/// few rules read, are kept as raw JSON text and parsed on first use.
+/// few rules read, are kept as raw JSON text and parsed on first use. The members rules read on
+/// nearly every event sit in fixed slots ([`HOT_MEMBERS`]) rather than in a map, so reading one
+/// costs no key comparisons and parsing one allocates no key.
 #[derive(Debug, Clone)]
 pub struct AuditEvent {
-    /// The event's members, except the deferred objects.
-    head: Value,
+    /// The members named in [`HOT_MEMBERS`], by position.
+    hot: [Option<Value>; HOT_MEMBERS.len()],
+    /// The other members (or, for a JSON text that is not an object, the whole value).
+    rest: Value,
     deferred: Option<Box<Deferred>>,
+    /// The whole event, joined on first request.
+    whole: OnceLock<Value>,
+}
+
+/// The top-level members held in slots, most read first.
+const HOT_MEMBERS: [&str; 14] = [
+    "verb",
+    "objectRef",
+    "user",
+    "responseStatus",
+    "annotations",
+    "sourceIPs",
+    "userAgent",
+    "requestURI",
+    "impersonatedUser",
+    "stageTimestamp",
+    "requestReceivedTimestamp",
+    "auditID",
+    "stage",
+    "kind",
+];
+
+fn hot_slot(key: &str) -> Option<usize> {
+    Some(match key {
+        "verb" => 0,
+        "objectRef" => 1,
+        "user" => 2,
+        "responseStatus" => 3,
+        "annotations" => 4,
+        "sourceIPs" => 5,
+        "userAgent" => 6,
+        "requestURI" => 7,
+        "impersonatedUser" => 8,
+        "stageTimestamp" => 9,
+        "requestReceivedTimestamp" => 10,
+        "auditID" => 11,
+        "stage" => 12,
+        "kind" => 13,
+        _ => return None,
+    })
 }
 
 /// The members whose parsing waits until a rule reads them.
@@ -30,7 +74,6 @@ struct Deferred {
     response: Option<Box<RawValue>>,
     request_value: OnceLock<Option<Value>>,
     response_value: OnceLock<Option<Value>>,
-    whole: OnceLock<Value>,
 }
 
 impl PartialEq for AuditEvent {
@@ -39,11 +82,64 @@ impl PartialEq for AuditEvent {
     }
 }
 
-/// The top-level members of a JSON object, with the request and response objects left raw.
+/// The top-level members of a JSON object: the frequently read ones in slots, the request and
+/// response objects left raw.
 struct Top {
-    head: Map<String, Value>,
+    hot: [Option<Value>; HOT_MEMBERS.len()],
+    rest: Map<String, Value>,
     request: Option<Box<RawValue>>,
     response: Option<Box<RawValue>>,
+}
+
+impl Top {
+    fn member(&self, key: &str) -> Option<&Value> {
+        match hot_slot(key) {
+            Some(slot) => self.hot[slot].as_ref(),
+            None => self.rest.get(key),
+        }
+    }
+
+    /// All members in one map, the raw objects parsed.
+    fn into_map(self) -> Map<String, Value> {
+        let mut map = self.rest;
+        for (key, value) in HOT_MEMBERS.iter().zip(self.hot) {
+            if let Some(value) = value {
+                map.insert((*key).to_owned(), value);
+            }
+        }
+        if let Some(v) = parse_raw(self.request.as_deref()) {
+            map.insert("requestObject".into(), v);
+        }
+        if let Some(v) = parse_raw(self.response.as_deref()) {
+            map.insert("responseObject".into(), v);
+        }
+        map
+    }
+}
+
+/// An object key, borrowed from the text unless it holds escapes.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
 }
 
 impl<'de> Deserialize<'de> for Top {
@@ -56,17 +152,23 @@ impl<'de> Deserialize<'de> for Top {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top, A::Error> {
                 let mut top = Top {
-                    head: Map::new(),
+                    hot: Default::default(),
+                    rest: Map::new(),
                     request: None,
                     response: None,
                 };
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
+                while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+                    match &*key {
                         "requestObject" => top.request = Some(map.next_value()?),
                         "responseObject" => top.response = Some(map.next_value()?),
-                        _ => {
+                        other => {
                             let value: Value = map.next_value()?;
-                            top.head.insert(key, value);
+                            match hot_slot(other) {
+                                Some(slot) => top.hot[slot] = Some(value),
+                                None => {
+                                    top.rest.insert(key.into_owned(), value);
+                                }
+                            }
                         }
                     }
                 }
@@ -125,7 +227,7 @@ pub fn parse_audit_json(text: &str) -> Result<Vec<AuditEvent>, EventError> {
     if text.trim_start().starts_with('{') {
         // The common case, one event per text: its bulky objects stay raw until needed.
         let top: Top = serde_json::from_str(text).map_err(invalid)?;
-        if is_event(&top.head) {
+        if is_event(|key| top.member(key)) {
             let deferred = (top.request.is_some() || top.response.is_some()).then(|| {
                 Box::new(Deferred {
                     request: top.request,
@@ -134,19 +236,14 @@ pub fn parse_audit_json(text: &str) -> Result<Vec<AuditEvent>, EventError> {
                 })
             });
             events.push(AuditEvent {
-                head: Value::Object(top.head),
+                hot: top.hot,
+                rest: Value::Object(top.rest),
                 deferred,
+                whole: OnceLock::new(),
             });
             return Ok(events);
         }
-        let mut head = top.head;
-        if let Some(v) = parse_raw(top.request.as_deref()) {
-            head.insert("requestObject".into(), v);
-        }
-        if let Some(v) = parse_raw(top.response.as_deref()) {
-            head.insert("responseObject".into(), v);
-        }
-        collect(Value::Object(head), &mut events, 0)?;
+        collect(Value::Object(top.into_map()), &mut events, 0)?;
         return Ok(events);
     }
     let value: Value = serde_json::from_str(text).map_err(invalid)?;
@@ -154,11 +251,11 @@ pub fn parse_audit_json(text: &str) -> Result<Vec<AuditEvent>, EventError> {
     Ok(events)
 }
 
-fn is_event(map: &Map<String, Value>) -> bool {
-    match map.get("kind").and_then(Value::as_str) {
+fn is_event<'m>(member: impl Fn(&str) -> Option<&'m Value>) -> bool {
+    match member("kind").and_then(Value::as_str) {
         Some("Event") => true,
         Some("EventList") => false,
-        _ => map.contains_key("verb") || map.contains_key("auditID"),
+        _ => member("verb").is_some() || member("auditID").is_some(),
     }
 }
 
@@ -188,7 +285,7 @@ fn collect(value: Value, out: &mut Vec<AuditEvent>, depth: usize) -> Result<(), 
                 }
                 return Ok(());
             }
-            if is_event(&map) {
+            if is_event(|key| map.get(key)) {
                 out.push(AuditEvent::from_value(Value::Object(map)));
                 return Ok(());
             }
@@ -345,33 +442,57 @@ fn http_status_of_grpc(code: i64) -> i64 {
 impl AuditEvent {
     /// Wraps an already-parsed JSON object as an event.
     pub fn from_value(value: Value) -> Self {
+        let mut hot: [Option<Value>; HOT_MEMBERS.len()] = Default::default();
+        let rest = match value {
+            Value::Object(map) => {
+                let mut rest = Map::new();
+                for (key, member) in map {
+                    match hot_slot(&key) {
+                        Some(slot) => hot[slot] = Some(member),
+                        None => {
+                            rest.insert(key, member);
+                        }
+                    }
+                }
+                Value::Object(rest)
+            }
+            other => other,
+        };
         AuditEvent {
-            head: value,
+            hot,
+            rest,
             deferred: None,
+            whole: OnceLock::new(),
         }
     }
 
-    /// The whole event as JSON (the deferred objects are parsed and joined on first call).
+    /// The whole event as JSON (joined, with the deferred objects parsed, on first call).
     pub fn value(&self) -> &Value {
-        match &self.deferred {
-            None => &self.head,
-            Some(d) => d.whole.get_or_init(|| {
-                let mut whole = self.head.clone();
-                if let Value::Object(map) = &mut whole {
-                    if let Some(v) = self.member("requestObject") {
-                        map.insert("requestObject".into(), v.clone());
-                    }
-                    if let Some(v) = self.member("responseObject") {
-                        map.insert("responseObject".into(), v.clone());
-                    }
+        self.whole.get_or_init(|| {
+            let Value::Object(rest) = &self.rest else {
+                return self.rest.clone();
+            };
+            let mut whole = rest.clone();
+            for (key, value) in HOT_MEMBERS.iter().zip(&self.hot) {
+                if let Some(value) = value {
+                    whole.insert((*key).to_owned(), value.clone());
                 }
-                whole
-            }),
-        }
+            }
+            if let Some(v) = self.member("requestObject") {
+                whole.insert("requestObject".into(), v.clone());
+            }
+            if let Some(v) = self.member("responseObject") {
+                whole.insert("responseObject".into(), v.clone());
+            }
+            Value::Object(whole)
+        })
     }
 
     /// One top-level member, parsing a deferred object on first use.
     pub fn member(&self, key: &str) -> Option<&Value> {
+        if let Some(slot) = hot_slot(key) {
+            return self.hot[slot].as_ref();
+        }
         if let Some(d) = &self.deferred {
             match key {
                 "requestObject" if d.request.is_some() => {
@@ -389,7 +510,7 @@ impl AuditEvent {
                 _ => {}
             }
         }
-        self.head.get(key)
+        self.rest.get(key)
     }
 
     /// The value at a JSON pointer (`/objectRef/resource`), if present.
@@ -411,22 +532,22 @@ impl AuditEvent {
 
     /// A top-level string member.
     pub fn str_at(&self, key: &str) -> Option<&str> {
-        self.head.get(key).and_then(Value::as_str)
+        self.member(key).and_then(Value::as_str)
     }
 
     /// A string member of a top-level object.
     pub fn str_in(&self, outer: &str, key: &str) -> Option<&str> {
-        self.head.get(outer)?.get(key)?.as_str()
+        self.member(outer)?.get(key)?.as_str()
     }
 
     /// The request verb (`create`, `get`, ...).
     pub fn verb(&self) -> Option<&str> {
-        self.str_at("verb")
+        self.hot[0].as_ref().and_then(Value::as_str)
     }
 
     /// The target resource (`pods`, `secrets`, ...).
     pub fn resource(&self) -> Option<&str> {
-        self.str_in("objectRef", "resource")
+        self.hot[1].as_ref()?.get("resource")?.as_str()
     }
 
     /// The requesting user's name.

@@ -16,6 +16,13 @@ use super::event::AuditEvent;
 use super::fields::{Extractor, Values};
 use super::{Match, RuleInfo};
 
+/// A set of strings tested per event. The hash needs no protection against chosen keys (only the
+/// rules insert into it; events only look up), so a fast fixed-seed hash replaces SipHash.
+pub(crate) type StrSet = HashSet<Box<str>, foldhash::fast::FixedState>;
+
+/// A map keyed by a string looked up per event (the index), hashed like [`StrSet`].
+type StrMap<V> = HashMap<Box<str>, V, foldhash::fast::FixedState>;
+
 /// A compiled condition.
 #[derive(Debug, Clone)]
 pub(crate) enum Expr {
@@ -59,9 +66,9 @@ pub(crate) enum Test {
     IEndsWith(Box<str>),
     Pattern(Regex),
     /// Every value is in the set (Falco `in`).
-    In(HashSet<Box<str>>),
+    In(StrSet),
     /// Some value is in the set (Falco `intersects`).
-    Intersects(HashSet<Box<str>>),
+    Intersects(StrSet),
     /// Some value is, or is under, one of the paths (Falco `pmatch`).
     PrefixMatch(Vec<Box<str>>),
     Cidr(Vec<ipnet::IpNet>),
@@ -346,7 +353,7 @@ impl CompiledRule {
 /// Rule indices filed by target resource.
 #[derive(Debug, Default)]
 struct ByResource {
-    resources: HashMap<Box<str>, Vec<u32>>,
+    resources: StrMap<Vec<u32>>,
     any: Vec<u32>,
 }
 
@@ -365,13 +372,13 @@ impl ByResource {
         }
     }
 
-    fn candidates<'s>(&'s self, resource: Option<&str>, out: &mut Vec<&'s [u32]>) {
-        if let Some(list) = resource.and_then(|r| self.resources.get(&*lower(r))) {
-            out.push(list);
-        }
-        if !self.any.is_empty() {
-            out.push(&self.any);
-        }
+    /// The lists of rules an event of this resource may match: the resource's own, then those
+    /// that pin no resource.
+    fn candidates<'s>(&'s self, resource: Option<&str>) -> [&'s [u32]; 2] {
+        let own = resource
+            .and_then(|r| self.resources.get(&*lower(r)))
+            .map_or(&[][..], Vec::as_slice);
+        [own, &self.any]
     }
 }
 
@@ -379,7 +386,7 @@ impl ByResource {
 #[derive(Debug, Default)]
 pub struct RuleSet {
     rules: Vec<CompiledRule>,
-    verbs: HashMap<Box<str>, ByResource>,
+    verbs: StrMap<ByResource>,
     any_verb: ByResource,
 }
 
@@ -424,12 +431,7 @@ impl RuleSet {
 
     /// The rules that match an event, in load order.
     pub fn evaluate(&self, event: &AuditEvent) -> Vec<Match> {
-        let mut lists: Vec<&[u32]> = Vec::with_capacity(4);
-        let resource = event.resource();
-        if let Some(by_resource) = event.verb().and_then(|v| self.verbs.get(&*lower(v))) {
-            by_resource.candidates(resource, &mut lists);
-        }
-        self.any_verb.candidates(resource, &mut lists);
+        let lists = self.candidate_lists(event.verb(), event.resource());
         let mut matched: Vec<u32> = Vec::new();
         for list in lists {
             for &index in list {
@@ -453,12 +455,21 @@ impl RuleSet {
     /// How many rules an event of this verb and resource is tested against (for benchmarks and
     /// tests of the index).
     pub fn candidate_count(&self, verb: Option<&str>, resource: Option<&str>) -> usize {
-        let mut lists: Vec<&[u32]> = Vec::new();
-        if let Some(by_resource) = verb.and_then(|v| self.verbs.get(&*lower(v))) {
-            by_resource.candidates(resource, &mut lists);
-        }
-        self.any_verb.candidates(resource, &mut lists);
-        lists.iter().map(|l| l.len()).sum()
+        self.candidate_lists(verb, resource)
+            .iter()
+            .map(|l| l.len())
+            .sum()
+    }
+
+    /// The lists of rules filed under this verb and resource, under this verb alone, under this
+    /// resource alone and under neither; a rule is in at most one of them.
+    fn candidate_lists(&self, verb: Option<&str>, resource: Option<&str>) -> [&[u32]; 4] {
+        let [own, any] = match verb.and_then(|v| self.verbs.get(&*lower(v))) {
+            Some(by_resource) => by_resource.candidates(resource),
+            None => [&[][..], &[][..]],
+        };
+        let [any_verb_own, any_verb_any] = self.any_verb.candidates(resource);
+        [own, any, any_verb_own, any_verb_any]
     }
 }
 
