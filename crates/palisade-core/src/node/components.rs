@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 
 use crate::document::{Node, Value, parse_stream};
+use crate::node::embedded::EmbeddedNode;
 use crate::node::flags::{Arg, FlagValue, Flags};
 use crate::node::locations::{self, UNIT_DIRS};
 use crate::node::snapshot::{FileRecord, Snapshot};
@@ -73,6 +74,11 @@ pub enum Origin {
         /// The unit file and drop-ins, in the order applied.
         files: Vec<String>,
     },
+    /// Run inside a k3s or RKE2 process, configured by its files and command line.
+    Embedded {
+        /// The configuration files and command line source, in the order applied.
+        files: Vec<String>,
+    },
     /// A file with one argument per line.
     ArgsFile {
         /// Its path.
@@ -88,6 +94,7 @@ impl Origin {
             Origin::Manifest { path } => format!("static pod manifest {path}"),
             Origin::Unit { files } => format!("systemd unit {}", files.join(" + ")),
             Origin::ArgsFile { path } => format!("argument file {path}"),
+            Origin::Embedded { files } => format!("embedded, configured by {}", files.join(" + ")),
         }
     }
 }
@@ -478,6 +485,7 @@ fn component_from_argv(kind: ComponentKind, origin: Origin, argv: &[Arg], cwd: &
 pub fn resolve(snapshot: &Snapshot) -> NodeView {
     let mut view = NodeView::default();
     let mut manifest_components: Vec<ManifestContainer> = Vec::new();
+    let embedded = EmbeddedNode::find(snapshot);
     for path in manifest_files(snapshot) {
         match snapshot.file(&path) {
             Some(FileRecord::File {
@@ -527,15 +535,16 @@ pub fn resolve(snapshot: &Snapshot) -> NodeView {
                 &m.argv,
                 "/",
             )
-        } else if kind == ComponentKind::Kubelet {
-            match kubelet_from_units(snapshot, &mut view) {
+        } else {
+            let found = if kind == ComponentKind::Kubelet {
+                kubelet_from_units(snapshot, &mut view)
+            } else {
+                from_args_file(snapshot, kind)
+            };
+            match found.or_else(|| embedded.as_ref()?.component(kind, snapshot)) {
                 Some(c) => c,
                 None => continue,
             }
-        } else if let Some(c) = from_args_file(snapshot, kind) {
-            c
-        } else {
-            continue;
         };
         if let Some(m) = from_manifest {
             component.manifest = Some(m.path.clone());

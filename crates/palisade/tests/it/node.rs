@@ -643,3 +643,78 @@ fn unusable_snapshots_and_roots_are_errors() {
     assert_eq!(run.code, 2);
     let _ = fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn k3s_server_is_checked_from_its_configuration_files() {
+    let node = NodeDir::new("k3s-server");
+    let doc = node.run(&[]).json();
+    assert_eq!(
+        doc["targets"],
+        serde_json::json!(["master", "etcd", "controlplane", "node"])
+    );
+    // Component flags come from config.yaml, its drop-ins and the unit's command line.
+    assert_eq!(status(&doc, "1.2.16"), "PASS");
+    assert_eq!(
+        check(&doc, "1.2.16")["source"],
+        serde_json::json!({"file": "/etc/rancher/k3s/config.yaml", "line": 7})
+    );
+    // The command line comes after the config file: its audit-log-maxbackup=10 wins over 1.
+    assert_eq!(status(&doc, "1.2.18"), "PASS");
+    assert_eq!(
+        check(&doc, "1.2.18")["source"]["file"],
+        "/etc/systemd/system/k3s.service"
+    );
+    // The drop-in's read-only-port=0 wins over config.yaml's 10255.
+    assert_eq!(status(&doc, "4.2.4"), "WARN");
+    assert!(actual(&doc, "4.2.4").starts_with("--read-only-port=0"));
+    assert_eq!(
+        check(&doc, "4.2.4")["source"]["file"],
+        "/etc/rancher/k3s/config.yaml.d/50-kubelet.yaml"
+    );
+    // What k3s passes itself is said to be built in, not left to upstream defaults.
+    assert_eq!(status(&doc, "1.2.6"), "PASS");
+    assert_eq!(
+        check(&doc, "1.2.6")["source"]["file"],
+        "(built-in arguments)"
+    );
+    // secrets-encryption: true names the encryption configuration k3s writes.
+    assert_eq!(actual(&doc, "1.2.28"), "first provider for secrets: aescbc");
+    assert_eq!(status(&doc, "2.2"), "PASS");
+    assert_eq!(status(&doc, "4.2.1"), "PASS");
+    // No static pod manifests on k3s: those checks have nothing to look at.
+    assert_eq!(status(&doc, "1.1.1"), "NOT-FOUND");
+    if is_root() {
+        assert_eq!(status(&doc, "1.1.13"), "PASS");
+    }
+}
+
+#[test]
+fn k3s_insecure_settings_in_drop_ins_fail() {
+    let node = NodeDir::new("k3s-server");
+    node.write(
+        "/etc/rancher/k3s/config.yaml.d/90-insecure.yaml",
+        "kube-apiserver-arg+:\n  - anonymous-auth=true\nkubelet-arg+:\n  - read-only-port=10255\n",
+        0o600,
+    );
+    let doc = node.run(&[]).json();
+    assert_eq!(status(&doc, "1.2.1"), "FAIL");
+    assert_eq!(
+        check(&doc, "1.2.1")["source"],
+        serde_json::json!({"file": "/etc/rancher/k3s/config.yaml.d/90-insecure.yaml", "line": 2})
+    );
+    assert_eq!(status(&doc, "4.2.4"), "FAIL");
+}
+
+#[test]
+fn k3s_agent_runs_the_node_section_only() {
+    let node = NodeDir::new("k3s-server");
+    node.edit(
+        "/etc/systemd/system/k3s.service",
+        "    server \\",
+        "    agent \\",
+    );
+    let doc = node.run(&[]).json();
+    assert_eq!(doc["targets"], serde_json::json!(["node"]));
+    assert_eq!(status(&doc, "4.2.2"), "PASS");
+    assert_eq!(status(&doc, "4.2.5"), "WARN");
+}
