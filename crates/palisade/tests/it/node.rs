@@ -718,3 +718,37 @@ fn k3s_agent_runs_the_node_section_only() {
     assert_eq!(status(&doc, "4.2.2"), "PASS");
     assert_eq!(status(&doc, "4.2.5"), "WARN");
 }
+
+#[test]
+fn etcd_settings_come_from_its_config_file_when_no_flag_gives_them() {
+    let node = NodeDir::new("control-plane");
+    let manifest = "/etc/kubernetes/manifests/etcd.yaml";
+    for flag in [
+        "        - --client-cert-auth=true\n",
+        "        - --peer-client-cert-auth=true\n",
+        "        - --cert-file=/etc/kubernetes/pki/etcd/server.crt\n",
+    ] {
+        node.edit(manifest, flag, "");
+    }
+    node.edit(
+        manifest,
+        "        - --data-dir=/var/lib/etcd\n",
+        "        - --data-dir=/var/lib/etcd\n        - --config-file=/etc/kubernetes/etcd.conf.yaml\n",
+    );
+    node.write(
+        "/etc/kubernetes/etcd.conf.yaml",
+        "name: cp-1\nclient-transport-security:\n  cert-file: /etc/kubernetes/pki/etcd/server.crt\n  client-cert-auth: true\npeer-transport-security:\n  client-cert-auth: false\ndata-dir: /var/lib/elsewhere\n",
+        0o600,
+    );
+    let doc = node.run(&[]).json();
+    assert_eq!(status(&doc, "2.1"), "PASS", "{}", actual(&doc, "2.1"));
+    assert_eq!(status(&doc, "2.2"), "PASS");
+    assert_eq!(
+        check(&doc, "2.2")["source"],
+        serde_json::json!({"file": "/etc/kubernetes/etcd.conf.yaml", "line": 4})
+    );
+    // peer-transport-security.client-cert-auth: false is read as --peer-client-cert-auth.
+    assert_eq!(status(&doc, "2.5"), "FAIL", "{}", actual(&doc, "2.5"));
+    // The flag still wins over the file.
+    assert!(actual(&doc, "1.1.11").starts_with("/var/lib/etcd "));
+}
