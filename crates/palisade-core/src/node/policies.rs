@@ -45,6 +45,20 @@ const POLICIES: &[PolicyDef] = &[
         offenders: wildcard_roles,
     },
     PolicyDef {
+        id: "5.1.4",
+        title: "Access to create pods is minimised",
+        remediation: "Remove create on pods from roles bound to people and workloads that do not need it.",
+        expected: "no subject outside the system can create pods",
+        offenders: |inv| holders_of(inv, &["create"], "", "pods"),
+    },
+    PolicyDef {
+        id: "5.1.5",
+        title: "Default service accounts are not actively used",
+        remediation: "Set automountServiceAccountToken: false on each namespace's default ServiceAccount and give workloads their own.",
+        expected: "every default ServiceAccount outside the system sets automountServiceAccountToken: false",
+        offenders: default_service_accounts_mounting,
+    },
+    PolicyDef {
         id: "5.1.8",
         title: "Bind, impersonate and escalate permissions are limited",
         remediation: "Remove bind and escalate on roles, and impersonate on users, groups and service accounts, from subjects that do not administer access.",
@@ -63,6 +77,64 @@ const POLICIES: &[PolicyDef] = &[
             out.dedup_by(|a, b| a.0 == b.0);
             out
         },
+    },
+    PolicyDef {
+        id: "5.1.9",
+        title: "Access to create persistent volumes is minimised",
+        remediation: "Remove create on persistentvolumes from subjects that do not administer storage.",
+        expected: "no subject outside the system can create persistentvolumes",
+        offenders: |inv| holders_of(inv, &["create"], "", "persistentvolumes"),
+    },
+    PolicyDef {
+        id: "5.1.10",
+        title: "Access to the proxy sub-resource of nodes is minimised",
+        remediation: "Remove access to nodes/proxy from subjects that do not need the kubelet API.",
+        expected: "no subject outside the system can get or create nodes/proxy",
+        offenders: |inv| holders_of(inv, &["get", "create"], "", "nodes/proxy"),
+    },
+    PolicyDef {
+        id: "5.1.11",
+        title: "Access to the approval sub-resource of certificatesigningrequests is minimised",
+        remediation: "Remove update on certificatesigningrequests/approval from subjects that do not issue certificates.",
+        expected: "no subject outside the system can update certificatesigningrequests/approval",
+        offenders: |inv| {
+            holders_of(
+                inv,
+                &["update", "patch"],
+                "certificates.k8s.io",
+                "certificatesigningrequests/approval",
+            )
+        },
+    },
+    PolicyDef {
+        id: "5.1.12",
+        title: "Access to webhook configuration objects is minimised",
+        remediation: "Remove create, update and delete on mutating and validating webhook configurations from subjects that do not administer admission.",
+        expected: "no subject outside the system can change webhook configurations",
+        offenders: |inv| {
+            let mut out = Vec::new();
+            for resource in [
+                "validatingwebhookconfigurations",
+                "mutatingwebhookconfigurations",
+            ] {
+                out.extend(holders_of(
+                    inv,
+                    &["create", "update", "delete"],
+                    "admissionregistration.k8s.io",
+                    resource,
+                ));
+            }
+            out.sort_by(|a, b| a.0.cmp(&b.0));
+            out.dedup_by(|a, b| a.0 == b.0);
+            out
+        },
+    },
+    PolicyDef {
+        id: "5.1.13",
+        title: "Access to the service account token creation is minimised",
+        remediation: "Remove create on serviceaccounts/token from subjects that do not mint tokens.",
+        expected: "no subject outside the system can create serviceaccounts/token",
+        offenders: |inv| holders_of(inv, &["create"], "", "serviceaccounts/token"),
     },
     PolicyDef {
         id: "5.2.2",
@@ -157,6 +229,21 @@ const POLICIES: &[PolicyDef] = &[
         offenders: namespaces_without_policies,
     },
     PolicyDef {
+        id: "5.4.1",
+        title: "Secrets are used as files rather than environment variables",
+        remediation: "Mount secrets as volumes instead of env valueFrom.secretKeyRef or envFrom.secretRef.",
+        expected: "no container outside kube-system takes a secret as environment variables",
+        offenders: |inv| {
+            containers_where(inv, |c| {
+                let env = c.get("env").map(Node::items).unwrap_or_default();
+                let env_from = c.get("envFrom").map(Node::items).unwrap_or_default();
+                env.iter()
+                    .any(|e| e.path(&["valueFrom", "secretKeyRef"]).is_some())
+                    || env_from.iter().any(|e| e.get("secretRef").is_some())
+            })
+        },
+    },
+    PolicyDef {
         id: "5.7.4",
         title: "The default namespace is not used",
         remediation: "Move workloads and other resources out of the default namespace.",
@@ -164,6 +251,21 @@ const POLICIES: &[PolicyDef] = &[
         offenders: default_namespace_objects,
     },
 ];
+
+/// Default ServiceAccounts outside the system namespaces that still mount their token.
+fn default_service_accounts_mounting(inv: &Inventory) -> Vec<(String, &Object)> {
+    inv.of_kind("ServiceAccount")
+        .map(|(_, o)| o)
+        .filter(|o| &*o.name == "default" && outside_system(o))
+        .filter(|o| {
+            o.root
+                .get("automountServiceAccountToken")
+                .and_then(Node::as_bool)
+                != Some(false)
+        })
+        .map(|o| (describe(o), o))
+        .collect()
+}
 
 fn flag_true(node: Option<&Node>, key: &str) -> bool {
     node.and_then(|n| n.get(key)).and_then(Node::as_bool) == Some(true)
@@ -245,6 +347,8 @@ fn holders_of<'i>(
     resource: &str,
 ) -> Vec<(String, &'i Object)> {
     let model = inv.rbac();
+    // `nodes/proxy` names a subresource.
+    let (resource, subresource) = resource.split_once('/').unwrap_or((resource, ""));
     let mut namespaces: Vec<&str> = inv.namespaces().into_iter().collect();
     namespaces.push("");
     let mut out: Vec<(String, &Object)> = Vec::new();
@@ -254,7 +358,7 @@ fn holders_of<'i>(
                 verb: (*verb).to_string(),
                 api_group: api_group.to_string(),
                 resource: resource.to_string(),
-                subresource: String::new(),
+                subresource: subresource.to_string(),
                 name: String::new(),
                 namespace: (*ns).to_string(),
             };

@@ -540,6 +540,9 @@ fn policies_are_answered_from_a_cluster_dump() {
         "User alice via RoleBinding shop/alice-reads-secrets"
     );
     assert_eq!(status(&doc, "5.1.8"), "PASS");
+    for id in ["5.1.4", "5.1.5", "5.1.10", "5.1.13", "5.4.1"] {
+        assert_eq!(status(&doc, id), "PASS", "{id}: {}", actual(&doc, id));
+    }
     assert_eq!(status(&doc, "5.2.6"), "FAIL");
     assert_eq!(status(&doc, "5.2.7"), "FAIL");
     assert_eq!(status(&doc, "5.2.13"), "PASS");
@@ -751,4 +754,24 @@ fn etcd_settings_come_from_its_config_file_when_no_flag_gives_them() {
     assert_eq!(status(&doc, "2.5"), "FAIL", "{}", actual(&doc, "2.5"));
     // The flag still wins over the file.
     assert!(actual(&doc, "1.1.11").starts_with("/var/lib/etcd "));
+}
+
+#[test]
+fn more_policies_from_a_cluster_dump() {
+    let node = NodeDir::new("worker");
+    let dump = node.path.join("dump.yaml");
+    fs::write(
+        &dump,
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\n  namespace: shop\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  containers:\n    - name: api\n      image: api\n      env:\n        - name: DB_PASSWORD\n          valueFrom:\n            secretKeyRef: {name: db, key: password}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: kubelet-api\nrules:\n  - apiGroups: [\"\"]\n    resources: [nodes/proxy, pods]\n    verbs: [get, create]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: bob-kubelet-api\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: kubelet-api\nsubjects:\n  - kind: User\n    name: bob\n    apiGroup: rbac.authorization.k8s.io\n",
+    )
+    .unwrap();
+    let doc = node.run(&["-f", dump.to_str().unwrap()]).json();
+    assert_eq!(
+        actual(&doc, "5.1.10"),
+        "User bob via ClusterRoleBinding bob-kubelet-api"
+    );
+    assert_eq!(status(&doc, "5.1.4"), "FAIL");
+    assert_eq!(status(&doc, "5.1.9"), "PASS");
+    assert_eq!(actual(&doc, "5.1.5"), "ServiceAccount shop/default");
+    assert_eq!(actual(&doc, "5.4.1"), "Pod shop/api container api");
 }
