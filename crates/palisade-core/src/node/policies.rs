@@ -188,6 +188,44 @@ const POLICIES: &[PolicyDef] = &[
         offenders: root_containers,
     },
     PolicyDef {
+        id: "5.2.8",
+        title: "Containers with the NET_RAW capability are not admitted",
+        remediation: "Drop NET_RAW (or ALL) in each container's securityContext.capabilities.",
+        expected: "every container outside kube-system drops NET_RAW or ALL",
+        offenders: |inv| {
+            containers_where(inv, |c| {
+                let drops = capability_list(c, "drop");
+                !drops.iter().any(|d| d == "ALL" || d == "NET_RAW")
+            })
+        },
+    },
+    PolicyDef {
+        id: "5.2.9",
+        title: "Containers with added capabilities are not admitted",
+        remediation: "Remove securityContext.capabilities.add unless the container needs it.",
+        expected: "no container outside kube-system adds capabilities",
+        offenders: |inv| containers_where(inv, |c| !capability_list(c, "add").is_empty()),
+    },
+    PolicyDef {
+        id: "5.2.11",
+        title: "Windows HostProcess containers are not admitted",
+        remediation: "Remove windowsOptions.hostProcess: true.",
+        expected: "no HostProcess containers outside kube-system",
+        offenders: |inv| {
+            let mut out = pods_where(inv, |spec| {
+                spec.path(&["securityContext", "windowsOptions", "hostProcess"])
+                    .and_then(Node::as_bool)
+                    == Some(true)
+            });
+            out.extend(containers_where(inv, |c| {
+                c.path(&["securityContext", "windowsOptions", "hostProcess"])
+                    .and_then(Node::as_bool)
+                    == Some(true)
+            }));
+            out
+        },
+    },
+    PolicyDef {
         id: "5.2.12",
         title: "HostPath volumes are not admitted",
         remediation: "Replace hostPath volumes with persistent volumes, configMaps or emptyDir.",
@@ -244,6 +282,29 @@ const POLICIES: &[PolicyDef] = &[
         },
     },
     PolicyDef {
+        id: "5.7.2",
+        title: "The seccomp profile is set to RuntimeDefault in pod definitions",
+        remediation: "Set securityContext.seccompProfile.type: RuntimeDefault in the pod spec.",
+        expected: "every pod outside kube-system sets a seccomp profile (RuntimeDefault or Localhost)",
+        offenders: |inv| {
+            pods_where(inv, |spec| {
+                let confined = |sc: Option<&Node>| {
+                    sc.and_then(|sc| sc.path(&["seccompProfile", "type"]))
+                        .and_then(Node::as_str)
+                        .is_some_and(|t| t == "RuntimeDefault" || t == "Localhost")
+                };
+                if confined(spec.get("securityContext")) {
+                    return false;
+                }
+                let containers = spec.get("containers").map(Node::items).unwrap_or_default();
+                containers.is_empty()
+                    || !containers
+                        .iter()
+                        .all(|c| confined(c.get("securityContext")))
+            })
+        },
+    },
+    PolicyDef {
         id: "5.7.4",
         title: "The default namespace is not used",
         remediation: "Move workloads and other resources out of the default namespace.",
@@ -264,6 +325,17 @@ fn default_service_accounts_mounting(inv: &Inventory) -> Vec<(String, &Object)> 
                 != Some(false)
         })
         .map(|o| (describe(o), o))
+        .collect()
+}
+
+/// The names in a container's `securityContext.capabilities.<which>`.
+fn capability_list(container: &Node, which: &str) -> Vec<String> {
+    container
+        .path(&["securityContext", "capabilities", which])
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|n| n.as_str().map(str::to_string))
         .collect()
 }
 

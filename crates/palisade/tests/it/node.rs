@@ -774,4 +774,8 @@ fn more_policies_from_a_cluster_dump() {
     assert_eq!(status(&doc, "5.1.9"), "PASS");
     assert_eq!(actual(&doc, "5.1.5"), "ServiceAccount shop/default");
     assert_eq!(actual(&doc, "5.4.1"), "Pod shop/api container api");
+    assert_eq!(status(&doc, "5.2.8"), "FAIL");
+    assert_eq!(status(&doc, "5.2.9"), "PASS");
+    assert_eq!(status(&doc, "5.2.11"), "PASS");
+    assert_eq!(actual(&doc, "5.7.2"), "Pod shop/api");
 }
