@@ -27,6 +27,9 @@ const COMPONENT_PROGRAMS: &[&str] = &[
     "etcd",
     "kubelet",
     "kube-proxy",
+    // k3s and RKE2 embed the components; their own command line carries the components' flags.
+    "k3s",
+    "rke2",
 ];
 
 /// A node's file system under `root`, and its processes when `live`.
@@ -217,6 +220,8 @@ impl NodeSource for NodeRoot {
             let Some(program) = argv.first() else {
                 continue;
             };
+            // k3s rewrites its title to "<path> server", one argument with a space.
+            let program = program.split_whitespace().next().unwrap_or(program);
             let name = program.rsplit('/').next().unwrap_or(program);
             if !COMPONENT_PROGRAMS.contains(&name) {
                 continue;

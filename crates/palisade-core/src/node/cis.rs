@@ -384,7 +384,9 @@ fn origin_source(ctx: &Ctx<'_>, kind: ComponentKind) -> Option<SourceRef> {
     let file = match &component.origin {
         Origin::Process { pid } => format!("/proc/{pid}/cmdline"),
         Origin::Manifest { path } | Origin::ArgsFile { path } => path.clone(),
-        Origin::Unit { files } => files.last().cloned().unwrap_or_default(),
+        Origin::Unit { files } | Origin::Embedded { files } => {
+            files.last().cloned().unwrap_or_default()
+        }
     };
     SourceRef::new(&file, 0)
 }

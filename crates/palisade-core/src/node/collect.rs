@@ -7,6 +7,7 @@
 use std::collections::BTreeSet;
 
 use crate::node::components::{has_extension, is_manifest_name, referenced_paths};
+use crate::node::embedded::EMBEDDING;
 use crate::node::locations::{self, CNI_CONF_DIR, UNIT_DIRS};
 use crate::node::snapshot::{FileRecord, Process, Snapshot};
 
@@ -122,6 +123,13 @@ pub fn collect<S: NodeSource + ?Sized>(source: &S) -> Snapshot {
             c.read(path, false);
         }
     }
+    for dist in EMBEDDING {
+        c.read(dist.config, true);
+        c.read_dir(dist.config_dir, true, 0, |n| {
+            has_extension(n, "yaml") || has_extension(n, "yml")
+        });
+        c.read(dist.kubelet_config_dir, false);
+    }
     for dir in locations::all(|d| d.args_dirs) {
         c.read_dir(dir, true, 0, |_| true);
     }
@@ -151,6 +159,7 @@ fn redact_secrets(text: &mut String) {
     if !text.contains("secret") {
         return;
     }
+    redact_json_secrets(text);
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start().trim_start_matches("- ");
@@ -170,6 +179,35 @@ fn redact_secrets(text: &mut String) {
     *text = out;
 }
 
+/// The JSON form (k3s writes its encryption configuration as JSON): `"secret": "..."`.
+fn redact_json_secrets(text: &mut String) {
+    const KEY: &str = "\"secret\"";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find(KEY) {
+        let (before, after_key) = rest.split_at(at + KEY.len());
+        out.push_str(before);
+        let value = after_key.trim_start();
+        let Some(value) = value.strip_prefix(':').map(str::trim_start) else {
+            rest = after_key;
+            continue;
+        };
+        let Some(body) = value.strip_prefix('"') else {
+            rest = after_key;
+            continue;
+        };
+        let Some(end) = body.find('"') else {
+            rest = after_key;
+            continue;
+        };
+        out.push_str(&after_key[..after_key.len() - value.len()]);
+        out.push_str("\"<redacted>\"");
+        rest = &body[end + 1..];
+    }
+    out.push_str(rest);
+    *text = out;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +218,11 @@ mod tests {
         redact_secrets(&mut text);
         assert!(text.contains("secret: <redacted>\n"));
         assert!(!text.contains("c2VjcmV0"));
+        let mut json = r#"{"keys":[{"name":"k","secret" : "c2VjcmV0"}],"secrets":1}"#.to_string();
+        redact_secrets(&mut json);
+        assert_eq!(
+            json,
+            r#"{"keys":[{"name":"k","secret" : "<redacted>"}],"secrets":1}"#
+        );
     }
 }

@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 
 use crate::document::{Node, Value, parse_stream};
+use crate::node::embedded::EmbeddedNode;
 use crate::node::flags::{Arg, FlagValue, Flags};
 use crate::node::locations::{self, UNIT_DIRS};
 use crate::node::snapshot::{FileRecord, Snapshot};
@@ -73,6 +74,11 @@ pub enum Origin {
         /// The unit file and drop-ins, in the order applied.
         files: Vec<String>,
     },
+    /// Run inside a k3s or RKE2 process, configured by its files and command line.
+    Embedded {
+        /// The configuration files and command line source, in the order applied.
+        files: Vec<String>,
+    },
     /// A file with one argument per line.
     ArgsFile {
         /// Its path.
@@ -88,6 +94,7 @@ impl Origin {
             Origin::Manifest { path } => format!("static pod manifest {path}"),
             Origin::Unit { files } => format!("systemd unit {}", files.join(" + ")),
             Origin::ArgsFile { path } => format!("argument file {path}"),
+            Origin::Embedded { files } => format!("embedded, configured by {}", files.join(" + ")),
         }
     }
 }
@@ -478,6 +485,7 @@ fn component_from_argv(kind: ComponentKind, origin: Origin, argv: &[Arg], cwd: &
 pub fn resolve(snapshot: &Snapshot) -> NodeView {
     let mut view = NodeView::default();
     let mut manifest_components: Vec<ManifestContainer> = Vec::new();
+    let embedded = EmbeddedNode::find(snapshot);
     for path in manifest_files(snapshot) {
         match snapshot.file(&path) {
             Some(FileRecord::File {
@@ -527,15 +535,16 @@ pub fn resolve(snapshot: &Snapshot) -> NodeView {
                 &m.argv,
                 "/",
             )
-        } else if kind == ComponentKind::Kubelet {
-            match kubelet_from_units(snapshot, &mut view) {
+        } else {
+            let found = if kind == ComponentKind::Kubelet {
+                kubelet_from_units(snapshot, &mut view)
+            } else {
+                from_args_file(snapshot, kind)
+            };
+            match found.or_else(|| embedded.as_ref()?.component(kind, snapshot)) {
                 Some(c) => c,
                 None => continue,
             }
-        } else if let Some(c) = from_args_file(snapshot, kind) {
-            c
-        } else {
-            continue;
         };
         if let Some(m) = from_manifest {
             component.manifest = Some(m.path.clone());
@@ -553,10 +562,71 @@ pub fn resolve(snapshot: &Snapshot) -> NodeView {
             .find(|files| !files.is_empty())
             .unwrap_or_default();
     }
+    for component in &mut view.components {
+        if component.kind == ComponentKind::Etcd {
+            apply_etcd_config_file(snapshot, component);
+        }
+    }
     view.kubelet_config = view
         .component(ComponentKind::Kubelet)
         .map(|kubelet| kubelet_config(snapshot, kubelet));
     view
+}
+
+/// etcd's `--config-file`: its settings apply where no flag gives them. The file's keys are
+/// the flag names, except that TLS settings sit under `client-transport-security` (flag names
+/// as they are) and `peer-transport-security` (flag names with `peer-`).
+fn apply_etcd_config_file(snapshot: &Snapshot, etcd: &mut Component) {
+    let Some(flag) = etcd.flag("config-file") else {
+        return;
+    };
+    let path = etcd.resolve_path(&flag.value);
+    let root = match config_file_state(snapshot, &path) {
+        ConfigState::Loaded(root) => root,
+        ConfigState::NotFound => {
+            etcd.problems
+                .push(format!("etcd --config-file {path} not found"));
+            return;
+        }
+        ConfigState::NotUsed => return,
+        ConfigState::Broken(reason) => {
+            etcd.problems
+                .push(format!("etcd --config-file {path}: {reason}"));
+            return;
+        }
+    };
+    let mut values = Vec::new();
+    let mut push = |name: String, node: &Node, line: u32| {
+        if node.is_null() || matches!(node.value, Value::Map(_)) {
+            return;
+        }
+        values.push(FlagValue {
+            name,
+            value: node_text(node),
+            file: path.clone(),
+            line,
+        });
+    };
+    for entry in root.entries() {
+        let prefix = match entry.key.as_ref() {
+            "client-transport-security" => Some(""),
+            "peer-transport-security" => Some("peer-"),
+            _ => None,
+        };
+        match prefix {
+            Some(prefix) => {
+                for inner in entry.value.entries() {
+                    push(
+                        format!("{prefix}{}", inner.key),
+                        &inner.value,
+                        inner.key_pos.line,
+                    );
+                }
+            }
+            None => push(entry.key.to_string(), &entry.value, entry.key_pos.line),
+        }
+    }
+    etcd.flags.prepend(values);
 }
 
 fn kubelet_from_units(snapshot: &Snapshot, view: &mut NodeView) -> Option<Component> {
@@ -730,6 +800,7 @@ pub fn referenced_paths(snapshot: &Snapshot) -> Vec<(String, bool)> {
     for c in &view.components {
         let content_flags: &[&str] = match c.kind {
             ComponentKind::Kubelet => &["config", "config-dir"],
+            ComponentKind::Etcd => &["config-file"],
             ComponentKind::Proxy => &["config"],
             ComponentKind::ApiServer => &[
                 "encryption-provider-config",

@@ -97,6 +97,14 @@ impl Flags {
         Flags { values }
     }
 
+    /// Puts settings before every flag given, so that a flag given still wins over them
+    /// (values read from a configuration file the command line names).
+    pub fn prepend(&mut self, earlier: Vec<FlagValue>) {
+        let mut values = earlier;
+        values.append(&mut self.values);
+        self.values = values;
+    }
+
     /// The value in force: the last occurrence.
     pub fn get(&self, name: &str) -> Option<&FlagValue> {
         self.values.iter().rev().find(|v| v.name == name)

@@ -10,6 +10,7 @@
 pub mod cis;
 pub mod collect;
 pub mod components;
+pub mod embedded;
 pub mod flags;
 pub mod locations;
 pub mod policies;

@@ -45,6 +45,20 @@ const POLICIES: &[PolicyDef] = &[
         offenders: wildcard_roles,
     },
     PolicyDef {
+        id: "5.1.4",
+        title: "Access to create pods is minimised",
+        remediation: "Remove create on pods from roles bound to people and workloads that do not need it.",
+        expected: "no subject outside the system can create pods",
+        offenders: |inv| holders_of(inv, &["create"], "", "pods"),
+    },
+    PolicyDef {
+        id: "5.1.5",
+        title: "Default service accounts are not actively used",
+        remediation: "Set automountServiceAccountToken: false on each namespace's default ServiceAccount and give workloads their own.",
+        expected: "every default ServiceAccount outside the system sets automountServiceAccountToken: false",
+        offenders: default_service_accounts_mounting,
+    },
+    PolicyDef {
         id: "5.1.8",
         title: "Bind, impersonate and escalate permissions are limited",
         remediation: "Remove bind and escalate on roles, and impersonate on users, groups and service accounts, from subjects that do not administer access.",
@@ -63,6 +77,64 @@ const POLICIES: &[PolicyDef] = &[
             out.dedup_by(|a, b| a.0 == b.0);
             out
         },
+    },
+    PolicyDef {
+        id: "5.1.9",
+        title: "Access to create persistent volumes is minimised",
+        remediation: "Remove create on persistentvolumes from subjects that do not administer storage.",
+        expected: "no subject outside the system can create persistentvolumes",
+        offenders: |inv| holders_of(inv, &["create"], "", "persistentvolumes"),
+    },
+    PolicyDef {
+        id: "5.1.10",
+        title: "Access to the proxy sub-resource of nodes is minimised",
+        remediation: "Remove access to nodes/proxy from subjects that do not need the kubelet API.",
+        expected: "no subject outside the system can get or create nodes/proxy",
+        offenders: |inv| holders_of(inv, &["get", "create"], "", "nodes/proxy"),
+    },
+    PolicyDef {
+        id: "5.1.11",
+        title: "Access to the approval sub-resource of certificatesigningrequests is minimised",
+        remediation: "Remove update on certificatesigningrequests/approval from subjects that do not issue certificates.",
+        expected: "no subject outside the system can update certificatesigningrequests/approval",
+        offenders: |inv| {
+            holders_of(
+                inv,
+                &["update", "patch"],
+                "certificates.k8s.io",
+                "certificatesigningrequests/approval",
+            )
+        },
+    },
+    PolicyDef {
+        id: "5.1.12",
+        title: "Access to webhook configuration objects is minimised",
+        remediation: "Remove create, update and delete on mutating and validating webhook configurations from subjects that do not administer admission.",
+        expected: "no subject outside the system can change webhook configurations",
+        offenders: |inv| {
+            let mut out = Vec::new();
+            for resource in [
+                "validatingwebhookconfigurations",
+                "mutatingwebhookconfigurations",
+            ] {
+                out.extend(holders_of(
+                    inv,
+                    &["create", "update", "delete"],
+                    "admissionregistration.k8s.io",
+                    resource,
+                ));
+            }
+            out.sort_by(|a, b| a.0.cmp(&b.0));
+            out.dedup_by(|a, b| a.0 == b.0);
+            out
+        },
+    },
+    PolicyDef {
+        id: "5.1.13",
+        title: "Access to the service account token creation is minimised",
+        remediation: "Remove create on serviceaccounts/token from subjects that do not mint tokens.",
+        expected: "no subject outside the system can create serviceaccounts/token",
+        offenders: |inv| holders_of(inv, &["create"], "", "serviceaccounts/token"),
     },
     PolicyDef {
         id: "5.2.2",
@@ -116,6 +188,44 @@ const POLICIES: &[PolicyDef] = &[
         offenders: root_containers,
     },
     PolicyDef {
+        id: "5.2.8",
+        title: "Containers with the NET_RAW capability are not admitted",
+        remediation: "Drop NET_RAW (or ALL) in each container's securityContext.capabilities.",
+        expected: "every container outside kube-system drops NET_RAW or ALL",
+        offenders: |inv| {
+            containers_where(inv, |c| {
+                let drops = capability_list(c, "drop");
+                !drops.iter().any(|d| d == "ALL" || d == "NET_RAW")
+            })
+        },
+    },
+    PolicyDef {
+        id: "5.2.9",
+        title: "Containers with added capabilities are not admitted",
+        remediation: "Remove securityContext.capabilities.add unless the container needs it.",
+        expected: "no container outside kube-system adds capabilities",
+        offenders: |inv| containers_where(inv, |c| !capability_list(c, "add").is_empty()),
+    },
+    PolicyDef {
+        id: "5.2.11",
+        title: "Windows HostProcess containers are not admitted",
+        remediation: "Remove windowsOptions.hostProcess: true.",
+        expected: "no HostProcess containers outside kube-system",
+        offenders: |inv| {
+            let mut out = pods_where(inv, |spec| {
+                spec.path(&["securityContext", "windowsOptions", "hostProcess"])
+                    .and_then(Node::as_bool)
+                    == Some(true)
+            });
+            out.extend(containers_where(inv, |c| {
+                c.path(&["securityContext", "windowsOptions", "hostProcess"])
+                    .and_then(Node::as_bool)
+                    == Some(true)
+            }));
+            out
+        },
+    },
+    PolicyDef {
         id: "5.2.12",
         title: "HostPath volumes are not admitted",
         remediation: "Replace hostPath volumes with persistent volumes, configMaps or emptyDir.",
@@ -157,6 +267,44 @@ const POLICIES: &[PolicyDef] = &[
         offenders: namespaces_without_policies,
     },
     PolicyDef {
+        id: "5.4.1",
+        title: "Secrets are used as files rather than environment variables",
+        remediation: "Mount secrets as volumes instead of env valueFrom.secretKeyRef or envFrom.secretRef.",
+        expected: "no container outside kube-system takes a secret as environment variables",
+        offenders: |inv| {
+            containers_where(inv, |c| {
+                let env = c.get("env").map(Node::items).unwrap_or_default();
+                let env_from = c.get("envFrom").map(Node::items).unwrap_or_default();
+                env.iter()
+                    .any(|e| e.path(&["valueFrom", "secretKeyRef"]).is_some())
+                    || env_from.iter().any(|e| e.get("secretRef").is_some())
+            })
+        },
+    },
+    PolicyDef {
+        id: "5.7.2",
+        title: "The seccomp profile is set to RuntimeDefault in pod definitions",
+        remediation: "Set securityContext.seccompProfile.type: RuntimeDefault in the pod spec.",
+        expected: "every pod outside kube-system sets a seccomp profile (RuntimeDefault or Localhost)",
+        offenders: |inv| {
+            pods_where(inv, |spec| {
+                let confined = |sc: Option<&Node>| {
+                    sc.and_then(|sc| sc.path(&["seccompProfile", "type"]))
+                        .and_then(Node::as_str)
+                        .is_some_and(|t| t == "RuntimeDefault" || t == "Localhost")
+                };
+                if confined(spec.get("securityContext")) {
+                    return false;
+                }
+                let containers = spec.get("containers").map(Node::items).unwrap_or_default();
+                containers.is_empty()
+                    || !containers
+                        .iter()
+                        .all(|c| confined(c.get("securityContext")))
+            })
+        },
+    },
+    PolicyDef {
         id: "5.7.4",
         title: "The default namespace is not used",
         remediation: "Move workloads and other resources out of the default namespace.",
@@ -164,6 +312,32 @@ const POLICIES: &[PolicyDef] = &[
         offenders: default_namespace_objects,
     },
 ];
+
+/// Default ServiceAccounts outside the system namespaces that still mount their token.
+fn default_service_accounts_mounting(inv: &Inventory) -> Vec<(String, &Object)> {
+    inv.of_kind("ServiceAccount")
+        .map(|(_, o)| o)
+        .filter(|o| &*o.name == "default" && outside_system(o))
+        .filter(|o| {
+            o.root
+                .get("automountServiceAccountToken")
+                .and_then(Node::as_bool)
+                != Some(false)
+        })
+        .map(|o| (describe(o), o))
+        .collect()
+}
+
+/// The names in a container's `securityContext.capabilities.<which>`.
+fn capability_list(container: &Node, which: &str) -> Vec<String> {
+    container
+        .path(&["securityContext", "capabilities", which])
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|n| n.as_str().map(str::to_string))
+        .collect()
+}
 
 fn flag_true(node: Option<&Node>, key: &str) -> bool {
     node.and_then(|n| n.get(key)).and_then(Node::as_bool) == Some(true)
@@ -245,6 +419,8 @@ fn holders_of<'i>(
     resource: &str,
 ) -> Vec<(String, &'i Object)> {
     let model = inv.rbac();
+    // `nodes/proxy` names a subresource.
+    let (resource, subresource) = resource.split_once('/').unwrap_or((resource, ""));
     let mut namespaces: Vec<&str> = inv.namespaces().into_iter().collect();
     namespaces.push("");
     let mut out: Vec<(String, &Object)> = Vec::new();
@@ -254,7 +430,7 @@ fn holders_of<'i>(
                 verb: (*verb).to_string(),
                 api_group: api_group.to_string(),
                 resource: resource.to_string(),
-                subresource: String::new(),
+                subresource: subresource.to_string(),
                 name: String::new(),
                 namespace: (*ns).to_string(),
             };

@@ -172,13 +172,7 @@ pub fn write_table(report: &NodeReport, color: bool, out: &mut dyn Write) -> io:
                 check.title,
                 if check.scored { "" } else { " (manual)" }
             )?;
-            let at = check
-                .source
-                .as_ref()
-                .map_or(String::new(), |s| match s.line {
-                    Some(line) => format!(" at {}:{line}", s.file),
-                    None => format!(" at {}", s.file),
-                });
+            let at = location_suffix(check);
             writeln!(out, "          found: {}{at}", check.actual)?;
             if check.status == Status::Fail {
                 writeln!(out, "          expected: {}", check.expected)?;
@@ -199,6 +193,19 @@ pub fn write_table(report: &NodeReport, color: bool, out: &mut dyn Write) -> io:
         totals_text(report.totals(None)),
         if scored_failures == 1 { "" } else { "s" }
     )
+}
+
+/// " at file:line" after a finding, or nothing when the finding already names the file and
+/// there is no line to add (file permission findings start with the path).
+fn location_suffix(check: &CheckResult) -> String {
+    match &check.source {
+        None => String::new(),
+        Some(s) => match s.line {
+            Some(line) => format!(" at {}:{line}", s.file),
+            None if check.actual.contains(s.file.as_str()) => String::new(),
+            None => format!(" at {}", s.file),
+        },
+    }
 }
 
 /// Writes JUnit XML: a suite per target; FAIL is a failure, NOT-FOUND and INFO are skipped,
@@ -231,13 +238,7 @@ pub fn write_junit(report: &NodeReport, out: &mut dyn Write) -> io::Result<()> {
                 escape(&format!("{}.{}", report.benchmark, target.as_str())),
                 escape(&format!("{} {}", check.id, check.title)),
             )?;
-            let at = check.source.as_ref().map_or(String::new(), |s| {
-                format!(
-                    " at {}{}",
-                    s.file,
-                    s.line.map_or(String::new(), |l| format!(":{l}"))
-                )
-            });
+            let at = location_suffix(check);
             match check.status {
                 Status::Fail => writeln!(
                     out,

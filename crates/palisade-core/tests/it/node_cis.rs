@@ -493,7 +493,10 @@ fn default_cluster_rbac_passes_the_rbac_policy_checks() {
     );
     // Only system subjects hold cluster-admin, secrets, bind, escalate or impersonate in a
     // cluster nobody has changed.
-    for id in ["5.1.1", "5.1.2", "5.1.3", "5.1.8"] {
+    for id in [
+        "5.1.1", "5.1.2", "5.1.3", "5.1.4", "5.1.8", "5.1.9", "5.1.10", "5.1.11", "5.1.12",
+        "5.1.13",
+    ] {
         assert_eq!(
             status(&report, id),
             Status::Pass,

@@ -540,6 +540,9 @@ fn policies_are_answered_from_a_cluster_dump() {
         "User alice via RoleBinding shop/alice-reads-secrets"
     );
     assert_eq!(status(&doc, "5.1.8"), "PASS");
+    for id in ["5.1.4", "5.1.5", "5.1.10", "5.1.13", "5.4.1"] {
+        assert_eq!(status(&doc, id), "PASS", "{id}: {}", actual(&doc, id));
+    }
     assert_eq!(status(&doc, "5.2.6"), "FAIL");
     assert_eq!(status(&doc, "5.2.7"), "FAIL");
     assert_eq!(status(&doc, "5.2.13"), "PASS");
@@ -642,4 +645,137 @@ fn unusable_snapshots_and_roots_are_errors() {
     let run = palisade(&["node", "--root", dir.join("absent").to_str().unwrap()]);
     assert_eq!(run.code, 2);
     let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn k3s_server_is_checked_from_its_configuration_files() {
+    let node = NodeDir::new("k3s-server");
+    let doc = node.run(&[]).json();
+    assert_eq!(
+        doc["targets"],
+        serde_json::json!(["master", "etcd", "controlplane", "node"])
+    );
+    // Component flags come from config.yaml, its drop-ins and the unit's command line.
+    assert_eq!(status(&doc, "1.2.16"), "PASS");
+    assert_eq!(
+        check(&doc, "1.2.16")["source"],
+        serde_json::json!({"file": "/etc/rancher/k3s/config.yaml", "line": 7})
+    );
+    // The command line comes after the config file: its audit-log-maxbackup=10 wins over 1.
+    assert_eq!(status(&doc, "1.2.18"), "PASS");
+    assert_eq!(
+        check(&doc, "1.2.18")["source"]["file"],
+        "/etc/systemd/system/k3s.service"
+    );
+    // The drop-in's read-only-port=0 wins over config.yaml's 10255.
+    assert_eq!(status(&doc, "4.2.4"), "WARN");
+    assert!(actual(&doc, "4.2.4").starts_with("--read-only-port=0"));
+    assert_eq!(
+        check(&doc, "4.2.4")["source"]["file"],
+        "/etc/rancher/k3s/config.yaml.d/50-kubelet.yaml"
+    );
+    // What k3s passes itself is said to be built in, not left to upstream defaults.
+    assert_eq!(status(&doc, "1.2.6"), "PASS");
+    assert_eq!(
+        check(&doc, "1.2.6")["source"]["file"],
+        "(built-in arguments)"
+    );
+    // secrets-encryption: true names the encryption configuration k3s writes.
+    assert_eq!(actual(&doc, "1.2.28"), "first provider for secrets: aescbc");
+    assert_eq!(status(&doc, "2.2"), "PASS");
+    assert_eq!(status(&doc, "4.2.1"), "PASS");
+    // No static pod manifests on k3s: those checks have nothing to look at.
+    assert_eq!(status(&doc, "1.1.1"), "NOT-FOUND");
+    if is_root() {
+        assert_eq!(status(&doc, "1.1.13"), "PASS");
+    }
+}
+
+#[test]
+fn k3s_insecure_settings_in_drop_ins_fail() {
+    let node = NodeDir::new("k3s-server");
+    node.write(
+        "/etc/rancher/k3s/config.yaml.d/90-insecure.yaml",
+        "kube-apiserver-arg+:\n  - anonymous-auth=true\nkubelet-arg+:\n  - read-only-port=10255\n",
+        0o600,
+    );
+    let doc = node.run(&[]).json();
+    assert_eq!(status(&doc, "1.2.1"), "FAIL");
+    assert_eq!(
+        check(&doc, "1.2.1")["source"],
+        serde_json::json!({"file": "/etc/rancher/k3s/config.yaml.d/90-insecure.yaml", "line": 2})
+    );
+    assert_eq!(status(&doc, "4.2.4"), "FAIL");
+}
+
+#[test]
+fn k3s_agent_runs_the_node_section_only() {
+    let node = NodeDir::new("k3s-server");
+    node.edit(
+        "/etc/systemd/system/k3s.service",
+        "    server \\",
+        "    agent \\",
+    );
+    let doc = node.run(&[]).json();
+    assert_eq!(doc["targets"], serde_json::json!(["node"]));
+    assert_eq!(status(&doc, "4.2.2"), "PASS");
+    assert_eq!(status(&doc, "4.2.5"), "WARN");
+}
+
+#[test]
+fn etcd_settings_come_from_its_config_file_when_no_flag_gives_them() {
+    let node = NodeDir::new("control-plane");
+    let manifest = "/etc/kubernetes/manifests/etcd.yaml";
+    for flag in [
+        "        - --client-cert-auth=true\n",
+        "        - --peer-client-cert-auth=true\n",
+        "        - --cert-file=/etc/kubernetes/pki/etcd/server.crt\n",
+    ] {
+        node.edit(manifest, flag, "");
+    }
+    node.edit(
+        manifest,
+        "        - --data-dir=/var/lib/etcd\n",
+        "        - --data-dir=/var/lib/etcd\n        - --config-file=/etc/kubernetes/etcd.conf.yaml\n",
+    );
+    node.write(
+        "/etc/kubernetes/etcd.conf.yaml",
+        "name: cp-1\nclient-transport-security:\n  cert-file: /etc/kubernetes/pki/etcd/server.crt\n  client-cert-auth: true\npeer-transport-security:\n  client-cert-auth: false\ndata-dir: /var/lib/elsewhere\n",
+        0o600,
+    );
+    let doc = node.run(&[]).json();
+    assert_eq!(status(&doc, "2.1"), "PASS", "{}", actual(&doc, "2.1"));
+    assert_eq!(status(&doc, "2.2"), "PASS");
+    assert_eq!(
+        check(&doc, "2.2")["source"],
+        serde_json::json!({"file": "/etc/kubernetes/etcd.conf.yaml", "line": 4})
+    );
+    // peer-transport-security.client-cert-auth: false is read as --peer-client-cert-auth.
+    assert_eq!(status(&doc, "2.5"), "FAIL", "{}", actual(&doc, "2.5"));
+    // The flag still wins over the file.
+    assert!(actual(&doc, "1.1.11").starts_with("/var/lib/etcd "));
+}
+
+#[test]
+fn more_policies_from_a_cluster_dump() {
+    let node = NodeDir::new("worker");
+    let dump = node.path.join("dump.yaml");
+    fs::write(
+        &dump,
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\n  namespace: shop\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  containers:\n    - name: api\n      image: api\n      env:\n        - name: DB_PASSWORD\n          valueFrom:\n            secretKeyRef: {name: db, key: password}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: kubelet-api\nrules:\n  - apiGroups: [\"\"]\n    resources: [nodes/proxy, pods]\n    verbs: [get, create]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: bob-kubelet-api\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: kubelet-api\nsubjects:\n  - kind: User\n    name: bob\n    apiGroup: rbac.authorization.k8s.io\n",
+    )
+    .unwrap();
+    let doc = node.run(&["-f", dump.to_str().unwrap()]).json();
+    assert_eq!(
+        actual(&doc, "5.1.10"),
+        "User bob via ClusterRoleBinding bob-kubelet-api"
+    );
+    assert_eq!(status(&doc, "5.1.4"), "FAIL");
+    assert_eq!(status(&doc, "5.1.9"), "PASS");
+    assert_eq!(actual(&doc, "5.1.5"), "ServiceAccount shop/default");
+    assert_eq!(actual(&doc, "5.4.1"), "Pod shop/api container api");
+    assert_eq!(status(&doc, "5.2.8"), "FAIL");
+    assert_eq!(status(&doc, "5.2.9"), "PASS");
+    assert_eq!(status(&doc, "5.2.11"), "PASS");
+    assert_eq!(actual(&doc, "5.7.2"), "Pod shop/api");
 }
