@@ -406,27 +406,127 @@ pub struct Risk<'a> {
     /// `Kind namespace/name` of the object it is about.
     pub object: String,
     /// For a finding about a role: the bindings that grant the role and their subjects.
-    pub holders: Vec<(&'a Binding, SubjectKey)>,
+    pub holders: &'a [(&'a Binding, SubjectKey)],
 }
 
-fn risk_json(risk: &Risk<'_>) -> Value {
+/// Serialises a value through its `Display` text, so the report borrows what it prints instead
+/// of building a string per field.
+struct AsText<T>(T);
+
+impl<T: std::fmt::Display> Serialize for AsText<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+/// `file:line` of a finding.
+struct FindingAt<'a>(&'a crate::check::Location);
+
+impl std::fmt::Display for FindingAt<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.0.file, self.0.line)
+    }
+}
+
+// The risks document is the largest the rbac commands write (tens of MB at cluster scale), so
+// it is streamed from these borrowing structs rather than built as a `Value` tree first. Their
+// fields are declared in the sorted order a `Value` object would print them in, which keeps the
+// document byte for byte what it was.
+
+#[derive(Serialize)]
+struct BindingOut<'a> {
+    at: AsText<&'a Loc>,
+    kind: &'static str,
+    name: &'a str,
+    namespace: Option<&'a str>,
+}
+
+impl<'a> BindingOut<'a> {
+    fn new(binding: &'a Binding) -> Self {
+        BindingOut {
+            at: AsText(&binding.at),
+            kind: if binding.namespace.is_some() {
+                "RoleBinding"
+            } else {
+                "ClusterRoleBinding"
+            },
+            name: &binding.name,
+            namespace: binding.namespace.as_deref(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct HolderOut<'a> {
+    binding: BindingOut<'a>,
+    kind: &'static str,
+    name: &'a str,
+    namespace: Option<&'a str>,
+}
+
+/// A slice serialised as a JSON array of what `make` turns each element into.
+struct SeqOut<'a, T, O, F: Fn(&'a T) -> O> {
+    items: &'a [T],
+    make: F,
+}
+
+impl<'a, T, O: Serialize, F: Fn(&'a T) -> O> Serialize for SeqOut<'a, T, O, F> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.items.iter().map(&self.make))
+    }
+}
+
+#[derive(Serialize)]
+struct RiskOut<'a, H: Serialize> {
+    at: AsText<FindingAt<'a>>,
+    #[serde(rename = "heldBy")]
+    held_by: H,
+    id: &'static str,
+    message: &'a str,
+    object: &'a str,
+    path: &'a str,
+    severity: &'static str,
+    slug: &'static str,
+    title: &'static str,
+}
+
+fn risk_out<'a>(risk: &'a Risk<'a>) -> RiskOut<'a, impl Serialize + 'a> {
     let check = risk.finding.check;
     let location = &risk.finding.location;
-    json!({
-        "id": check.id,
-        "slug": check.slug,
-        "title": check.title,
-        "severity": check.severity.as_str(),
-        "object": risk.object,
-        "at": format!("{}:{}", location.file, location.line),
-        "path": location.path,
-        "message": risk.finding.message,
-        "heldBy": risk.holders.iter().map(|(binding, subject)| {
-            let mut subject = subject_json(subject);
-            subject["binding"] = binding_json(binding);
-            subject
-        }).collect::<Vec<_>>(),
-    })
+    RiskOut {
+        at: AsText(FindingAt(location)),
+        held_by: SeqOut {
+            items: risk.holders,
+            make: |(binding, subject): &'a (&'a Binding, SubjectKey)| HolderOut {
+                binding: BindingOut::new(binding),
+                kind: subject.kind.as_str(),
+                name: &subject.name,
+                namespace: subject.namespace.as_deref(),
+            },
+        },
+        id: check.id,
+        message: &risk.finding.message,
+        object: &risk.object,
+        path: &location.path,
+        severity: check.severity.as_str(),
+        slug: check.slug,
+        title: check.title,
+    }
+}
+
+#[derive(Serialize)]
+struct WarningOut<'a> {
+    at: AsText<&'a Loc>,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct RisksDocument<'a, R: Serialize, W: Serialize> {
+    schema: &'static str,
+    risks: R,
+    warnings: W,
+    #[serde(skip)]
+    _lifetime: std::marker::PhantomData<&'a ()>,
 }
 
 /// Writes the escalation primitives as a table.
@@ -454,7 +554,7 @@ pub fn write_risks_table(
             check.slug,
             risk.finding.message
         )?;
-        for (binding, subject) in &risk.holders {
+        for (binding, subject) in risk.holders {
             writeln!(
                 out,
                 "    {}",
@@ -477,12 +577,21 @@ pub fn write_risks_json(
     warnings: &[Warning],
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    write_json(
-        "palisade.rbac.risks/v1",
-        vec![
-            ("risks", risks.iter().map(risk_json).collect()),
-            ("warnings", warnings_json(warnings)),
-        ],
-        out,
-    )
+    let document = RisksDocument {
+        schema: "palisade.rbac.risks/v1",
+        risks: SeqOut {
+            items: risks,
+            make: risk_out,
+        },
+        warnings: SeqOut {
+            items: warnings,
+            make: |w: &Warning| WarningOut {
+                at: AsText(&w.at),
+                message: &w.message,
+            },
+        },
+        _lifetime: std::marker::PhantomData,
+    };
+    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
+    writeln!(out)
 }

@@ -1,6 +1,7 @@
 //! `palisade rbac`: questions about RBAC objects given with `-f`, answered offline as the API
 //! server's authorizer would: can-i, who-can and permissions.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,10 +9,11 @@ use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
 use palisade_core::inventory::Inventory;
 use palisade_core::load::{may_be_of_kinds, sniff_kind, sniff_namespace};
-use palisade_core::rbac::{Model, Request, SubjectKey, SubjectKind, UserInfo};
+use palisade_core::rbac::{Binding, Model, Request, Role, SubjectKey, SubjectKind, UserInfo};
 use palisade_core::report::rbac as out;
 use palisade_core::scan::{scan, select_checks};
 use palisade_io::{ReadOptions, load_paths_where};
+use rayon::prelude::*;
 
 use super::output::{ColorWhen, Output, write_with};
 use super::{EXIT_FINDINGS, EXIT_OK};
@@ -314,27 +316,50 @@ fn risks(args: &RisksArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
     let model = inventory.rbac();
     let checks = select_checks(&["rbac".to_string()], &[], None)?;
     let result = scan(&inventory, &checks, jiff::Zoned::now().date());
-    let risks: Vec<out::Risk<'_>> = result
+    // A role usually carries several findings (one per primitive it grants); who holds it is
+    // worked out once per role, in parallel, and shared by its findings.
+    let roles: Vec<Option<&Role>> = result
         .findings
-        .iter()
+        .par_iter()
         .map(|reported| {
             let object = inventory.get(reported.finding.object);
-            let role = matches!(&*object.kind, "Role" | "ClusterRole")
-                .then(|| {
-                    model.find_role(
-                        object
-                            .namespace
-                            .as_deref()
-                            .filter(|_| &*object.kind == "Role"),
-                        &object.name,
-                    )
-                })
-                .flatten();
-            out::Risk {
-                finding: &reported.finding,
-                object: object.display_name(),
-                holders: role.map(|role| model.holders(role)).unwrap_or_default(),
+            if !matches!(&*object.kind, "Role" | "ClusterRole") {
+                return None;
             }
+            model.find_role(
+                object
+                    .namespace
+                    .as_deref()
+                    .filter(|_| &*object.kind == "Role"),
+                &object.name,
+            )
+        })
+        .collect();
+    // Keyed by address: the roles live in the model for the whole run.
+    let mut distinct: HashMap<usize, usize> = HashMap::new();
+    let mut distinct_roles: Vec<&Role> = Vec::new();
+    for role in roles.iter().flatten() {
+        distinct
+            .entry(std::ptr::from_ref(*role).addr())
+            .or_insert_with(|| {
+                distinct_roles.push(role);
+                distinct_roles.len() - 1
+            });
+    }
+    let holders: Vec<Vec<(&Binding, SubjectKey)>> = distinct_roles
+        .par_iter()
+        .map(|role| model.holders(role))
+        .collect();
+    let risks: Vec<out::Risk<'_>> = result
+        .findings
+        .par_iter()
+        .zip(roles.par_iter())
+        .map(|(reported, role)| out::Risk {
+            finding: &reported.finding,
+            object: inventory.get(reported.finding.object).display_name(),
+            holders: role
+                .and_then(|role| distinct.get(&std::ptr::from_ref(role).addr()))
+                .map_or(&[][..], |&i| &holders[i][..]),
         })
         .collect();
     let mut output = Output::open(None, color)?;
@@ -350,6 +375,7 @@ fn risks(args: &RisksArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
     };
     // The process ends here; freeing every finding and tree one by one would only delay it.
     std::mem::forget(risks);
+    std::mem::forget(holders);
     std::mem::forget(result);
     std::mem::forget(inventory);
     Ok(ExitCode::from(code))
