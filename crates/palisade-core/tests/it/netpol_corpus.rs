@@ -634,3 +634,294 @@ fn bad_cases_are_rejected_and_good_cases_are_not() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Protocol port ranges as `(protocol, low, high)`: the common ground of both notations.
+type PortRanges = BTreeSet<(String, u32, u32)>;
+
+const PROTOCOLS: [&str; 3] = ["TCP", "UDP", "SCTP"];
+
+/// Palisade's connection text (`All Connections`, `TCP 80,8080-8090,UDP 53`) as port ranges.
+fn our_ranges(conn: &palisade_core::netpol::ConnSet) -> PortRanges {
+    let text = conn.to_string();
+    let mut out = PortRanges::new();
+    if text == "All Connections" {
+        for p in PROTOCOLS {
+            out.insert((p.to_string(), 1, 65535));
+        }
+        return out;
+    }
+    if text == "No Connections" {
+        return out;
+    }
+    let mut protocol = String::new();
+    for token in text.split(',') {
+        let ports = match token.split_once(' ') {
+            Some((p, ports)) => {
+                protocol = p.to_string();
+                ports
+            }
+            None => token,
+        };
+        if let Some(r) = range_of(ports) {
+            out.insert((protocol.clone(), r.0, r.1));
+        }
+    }
+    out
+}
+
+/// Adjacent and overlapping ranges of one protocol joined: the reference splits an allowed
+/// set at every rule boundary, Palisade does not.
+fn merged(set: &PortRanges) -> PortRanges {
+    let mut out: Vec<(String, u32, u32)> = Vec::new();
+    for (p, a, b) in set {
+        if let Some(last) = out.last_mut()
+            && last.0 == *p
+            && *a <= last.2.saturating_add(1)
+        {
+            last.2 = last.2.max(*b);
+            continue;
+        }
+        out.push((p.clone(), *a, *b));
+    }
+    out.into_iter().collect()
+}
+
+fn range_of(text: &str) -> Option<(u32, u32)> {
+    let text = text.trim();
+    match text.split_once('-') {
+        Some((a, b)) => Some((a.parse().ok()?, b.parse().ok()?)),
+        None => text.parse().ok().map(|p| (p, p)),
+    }
+}
+
+/// The reference explain notation (`TCP:[1-79,81-65535], UDP, SCTP`) as port ranges.
+fn reference_ranges(text: &str) -> PortRanges {
+    let mut out = PortRanges::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        rest = rest.trim_start_matches([',', ' ']);
+        let end = rest.find([',', ':']).unwrap_or(rest.len());
+        let protocol = rest[..end].trim().to_string();
+        rest = &rest[end..];
+        if let Some(after) = rest.strip_prefix(":[") {
+            let close = after.find(']').unwrap_or(after.len());
+            for r in after[..close].split(',').filter_map(range_of) {
+                out.insert((protocol.clone(), r.0, r.1));
+            }
+            rest = after.get(close + 1..).unwrap_or("");
+        } else if !protocol.is_empty() {
+            out.insert((protocol, 1, 65535));
+        }
+    }
+    out
+}
+
+/// Per pair of an explain output: the allowed port ranges and the policies named for each
+/// direction (`egress`, `ingress`).
+#[derive(Debug, Default, PartialEq)]
+struct PairExplanation {
+    allowed: PortRanges,
+    policies: BTreeSet<(String, String)>,
+}
+
+fn parse_explain(text: &str) -> BTreeMap<(String, String), PairExplanation> {
+    let mut pairs: BTreeMap<(String, String), PairExplanation> = BTreeMap::new();
+    let mut current: Option<(String, String)> = None;
+    let mut direction = "";
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if let Some(pair) = trimmed
+            .strip_prefix("Connections between ")
+            .and_then(|p| p.strip_suffix(':'))
+            && let Some((src, dst)) = pair.split_once(" => ")
+        {
+            let key = (src.to_string(), dst.to_string());
+            pairs.entry(key.clone()).or_default();
+            current = Some(key);
+            continue;
+        }
+        let Some(key) = &current else { continue };
+        let entry = pairs.entry(key.clone()).or_default();
+        if let Some(conn) = trimmed
+            .strip_prefix("Allowed ")
+            .and_then(|c| c.split_once(" due to").map(|(c, _)| c))
+        {
+            entry.allowed.extend(reference_ranges(conn));
+        } else if trimmed.starts_with("Egress") {
+            direction = "egress";
+        } else if trimmed.starts_with("Ingress") {
+            direction = "ingress";
+        }
+        if !direction.is_empty() {
+            for name in quoted_names(trimmed) {
+                entry.policies.insert((direction.to_string(), name));
+            }
+        }
+    }
+    pairs
+}
+
+/// The `'…'`-quoted policy names after a policy kind in a reason line.
+fn quoted_names(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for kind in [
+        "NetworkPolicy '",
+        "AdminNetworkPolicy '",
+        "ClusterNetworkPolicy '",
+    ] {
+        let mut rest = line;
+        while let Some(i) = rest.find(kind) {
+            let before_ok = i == 0 || !rest[..i].ends_with(|c: char| c.is_alphanumeric());
+            let after = &rest[i + kind.len()..];
+            let Some(close) = after.find('\'') else { break };
+            if before_ok {
+                out.push(format!("{} {}", &kind[..kind.len() - 2], &after[..close]));
+            }
+            rest = &after[close..];
+        }
+    }
+    out
+}
+
+fn our_peer(cluster: &Cluster, name: &str) -> Option<palisade_core::netpol::Peer> {
+    if name == "{ingress-controller}" {
+        return Some(palisade_core::netpol::Peer::IngressController);
+    }
+    let name = match name.strip_suffix("[External]") {
+        Some(range) => range.split_once('-').map_or(range, |(a, _)| a),
+        None => name,
+    };
+    palisade_core::netpol::parse_peer(cluster, name)
+}
+
+#[test]
+fn explain_outputs_match_the_corpus() {
+    let Some(root) = crate::corpus("netpol-analyzer") else {
+        return;
+    };
+    let expected_dir = root.join("test_outputs/connlist");
+    let Ok(entries) = fs::read_dir(&expected_dir) else {
+        println!("skipped: corpus not found at {}", expected_dir.display());
+        return;
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n.contains("_explain") && n.ends_with("_output.txt"))
+        .collect();
+    names.sort();
+    let total = names.len();
+    let (mut compared, mut agree, mut attributed) = (0, 0, 0);
+    let mut unattributed = Vec::new();
+    let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for name in &names {
+        if name.contains("_explain_exposure_") {
+            *skipped.entry("explain with exposure").or_default() += 1;
+            continue;
+        }
+        let Some(stem) = name.strip_suffix("_explain_output.txt") else {
+            continue;
+        };
+        let stem = stem.strip_suffix("_allow").unwrap_or(stem);
+        let (case, focus, port_filter) = variant(&root, stem);
+        if !root.join("tests").join(case).is_dir() {
+            *skipped.entry("case directory not found").or_default() += 1;
+            continue;
+        }
+        let Some(cluster) = load_case(&root, case) else {
+            *skipped.entry("multi-network").or_default() += 1;
+            continue;
+        };
+        let Ok(text) = fs::read_to_string(expected_dir.join(name)) else {
+            continue;
+        };
+        let _ = focus;
+        compared += 1;
+        let expected = parse_explain(&text);
+        let (problems, unattributed_pair) = compare_explain(&cluster, name, &expected, port_filter);
+        let same_policies = unattributed_pair.is_none();
+        unattributed.extend(unattributed_pair);
+        if problems.is_empty() {
+            agree += 1;
+            if same_policies {
+                attributed += 1;
+            }
+        } else {
+            failures.push(format!(
+                "{name}: {}",
+                problems[..problems.len().min(3)].join("; ")
+            ));
+        }
+    }
+    let reasons: Vec<String> = skipped.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    println!(
+        "netpol explain corpus: {total} files, {compared} compared, {agree} agree on allowed/denied \
+         per pair, {attributed} also name the same policies per direction; {} skipped ({})",
+        skipped.values().sum::<usize>(),
+        reasons.join(", ")
+    );
+    for u in &unattributed {
+        println!("  policies differ: {u}");
+    }
+    assert!(
+        failures.is_empty(),
+        "disagreements:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// One explain output against ours: disagreements on what is allowed per pair, and the first
+/// pair whose deciding policies differ.
+fn compare_explain(
+    cluster: &Cluster,
+    name: &str,
+    expected: &BTreeMap<(String, String), PairExplanation>,
+    port_filter: PortFilter,
+) -> (Vec<String>, Option<String>) {
+    let mut problems = Vec::new();
+    let mut unattributed = None;
+    for ((src, dst), want) in expected {
+        let (Some(s), Some(d)) = (our_peer(cluster, src), our_peer(cluster, dst)) else {
+            problems.push(format!("unknown peer in {src} => {dst}"));
+            continue;
+        };
+        let e = cluster.explain(s, d);
+        let mut ours = our_ranges(&e.allowed);
+        let mut want_allowed = want.allowed.clone();
+        if let Some((proto, port)) = port_filter {
+            let keep = |set: &mut PortRanges| {
+                set.retain(|(p, a, b)| p == proto.as_str() && *a <= port && port <= *b);
+                set.iter()
+                    .map(|(p, _, _)| (p.clone(), port, port))
+                    .collect::<PortRanges>()
+            };
+            ours = keep(&mut ours);
+            want_allowed = keep(&mut want_allowed);
+        }
+        let (ours, want_allowed) = (merged(&ours), merged(&want_allowed));
+        if ours != want_allowed {
+            problems.push(format!(
+                "{src} => {dst}: expected {want_allowed:?}, ours {ours:?}"
+            ));
+        }
+        let mut our_policies = BTreeSet::new();
+        for (direction, reasons) in [
+            ("egress", &e.egress_reasons),
+            ("ingress", &e.ingress_reasons),
+        ] {
+            for r in reasons {
+                for n in quoted_names(r) {
+                    our_policies.insert((direction.to_string(), n));
+                }
+            }
+        }
+        if our_policies != want.policies && unattributed.is_none() {
+            unattributed = Some(format!(
+                "{name} {src} => {dst}: expected {:?}, ours {our_policies:?}",
+                want.policies
+            ));
+        }
+    }
+    (problems, unattributed)
+}
