@@ -1642,6 +1642,37 @@ impl Cluster {
         }
     }
 
+    /// [`Cluster::explain`] for every ordered pair of distinct peers — workloads with each
+    /// other and with the external ranges — sorted by source then destination name, the
+    /// pairs `list --explain` reports.
+    pub fn explain_all(&self) -> Vec<Explanation> {
+        let workloads: Vec<Peer> = (0..self.workloads.len()).map(Peer::Workload).collect();
+        let mut pairs = Vec::new();
+        for &w in &workloads {
+            for &other in &workloads {
+                if w != other {
+                    pairs.push((w, other));
+                }
+            }
+        }
+        for (a, b) in self.external_ranges_of(true, false) {
+            for &w in &workloads {
+                pairs.push((Peer::External(a, b), w));
+            }
+        }
+        for (a, b) in self.external_ranges_of(false, true) {
+            for &w in &workloads {
+                pairs.push((w, Peer::External(a, b)));
+            }
+        }
+        let mut out: Vec<Explanation> = pairs
+            .into_iter()
+            .map(|(src, dst)| self.explain(src, dst))
+            .collect();
+        out.sort_by(|x, y| (&x.src, &x.dst).cmp(&(&y.src, &y.dst)));
+        out
+    }
+
     /// What may flow from `src` to `dst`.
     pub fn allowed(&self, src: Peer, dst: Peer) -> ConnSet {
         let egress = match src {

@@ -638,37 +638,6 @@ fn bad_cases_are_rejected_and_good_cases_are_not() {
 /// Protocol port ranges as `(protocol, low, high)`: the common ground of both notations.
 type PortRanges = BTreeSet<(String, u32, u32)>;
 
-const PROTOCOLS: [&str; 3] = ["TCP", "UDP", "SCTP"];
-
-/// Palisade's connection text (`All Connections`, `TCP 80,8080-8090,UDP 53`) as port ranges.
-fn our_ranges(conn: &palisade_core::netpol::ConnSet) -> PortRanges {
-    let text = conn.to_string();
-    let mut out = PortRanges::new();
-    if text == "All Connections" {
-        for p in PROTOCOLS {
-            out.insert((p.to_string(), 1, 65535));
-        }
-        return out;
-    }
-    if text == "No Connections" {
-        return out;
-    }
-    let mut protocol = String::new();
-    for token in text.split(',') {
-        let ports = match token.split_once(' ') {
-            Some((p, ports)) => {
-                protocol = p.to_string();
-                ports
-            }
-            None => token,
-        };
-        if let Some(r) = range_of(ports) {
-            out.insert((protocol.clone(), r.0, r.1));
-        }
-    }
-    out
-}
-
 /// Adjacent and overlapping ranges of one protocol joined: the reference splits an allowed
 /// set at every rule boundary, Palisade does not.
 fn merged(set: &PortRanges) -> PortRanges {
@@ -721,6 +690,7 @@ fn reference_ranges(text: &str) -> PortRanges {
 #[derive(Debug, Default, PartialEq)]
 struct PairExplanation {
     allowed: PortRanges,
+    denied: PortRanges,
     policies: BTreeSet<(String, String)>,
 }
 
@@ -747,6 +717,11 @@ fn parse_explain(text: &str) -> BTreeMap<(String, String), PairExplanation> {
             .and_then(|c| c.split_once(" due to").map(|(c, _)| c))
         {
             entry.allowed.extend(reference_ranges(conn));
+        } else if let Some(conn) = trimmed
+            .strip_prefix("Denied ")
+            .and_then(|c| c.split_once(" due to").map(|(c, _)| c))
+        {
+            entry.denied.extend(reference_ranges(conn));
         } else if trimmed.starts_with("Egress") {
             direction = "egress";
         } else if trimmed.starts_with("Ingress") {
@@ -823,7 +798,10 @@ fn explain_outputs_match_the_corpus() {
         let Some(stem) = name.strip_suffix("_explain_output.txt") else {
             continue;
         };
+        // `_allow` and `_deny` variants show only the allowed or only the denied part.
+        let denied_only = stem.ends_with("_deny");
         let stem = stem.strip_suffix("_allow").unwrap_or(stem);
+        let stem = stem.strip_suffix("_deny").unwrap_or(stem);
         let (case, focus, port_filter) = variant(&root, stem);
         if !root.join("tests").join(case).is_dir() {
             *skipped.entry("case directory not found").or_default() += 1;
@@ -839,7 +817,8 @@ fn explain_outputs_match_the_corpus() {
         let _ = focus;
         compared += 1;
         let expected = parse_explain(&text);
-        let (problems, unattributed_pair) = compare_explain(&cluster, name, &expected, port_filter);
+        let (problems, unattributed_pair) =
+            compare_explain(&cluster, name, &expected, port_filter, denied_only);
         let same_policies = unattributed_pair.is_none();
         unattributed.extend(unattributed_pair);
         if problems.is_empty() {
@@ -871,24 +850,39 @@ fn explain_outputs_match_the_corpus() {
     );
 }
 
-/// One explain output against ours: disagreements on what is allowed per pair, and the first
-/// pair whose deciding policies differ.
+/// One explain output against the text of `list --explain` for the same pairs, both parsed
+/// the same way: disagreements on what is allowed per pair, and the first pair whose
+/// deciding policies differ.
 fn compare_explain(
     cluster: &Cluster,
     name: &str,
     expected: &BTreeMap<(String, String), PairExplanation>,
     port_filter: PortFilter,
+    denied_only: bool,
 ) -> (Vec<String>, Option<String>) {
     let mut problems = Vec::new();
     let mut unattributed = None;
+    let mut explanations = Vec::new();
+    for (src, dst) in expected.keys() {
+        match (our_peer(cluster, src), our_peer(cluster, dst)) {
+            (Some(s), Some(d)) => explanations.push(cluster.explain(s, d)),
+            _ => problems.push(format!("unknown peer in {src} => {dst}")),
+        }
+    }
+    let mut text = Vec::new();
+    if palisade_core::report::netpol::write_explain(&mut text, &explanations, &[]).is_err() {
+        problems.push("writing the explanation failed".to_string());
+    }
+    let ours_parsed = parse_explain(&String::from_utf8_lossy(&text));
     for ((src, dst), want) in expected {
-        let (Some(s), Some(d)) = (our_peer(cluster, src), our_peer(cluster, dst)) else {
-            problems.push(format!("unknown peer in {src} => {dst}"));
+        let Some(ours) = ours_parsed.get(&(src.clone(), dst.clone())) else {
             continue;
         };
-        let e = cluster.explain(s, d);
-        let mut ours = our_ranges(&e.allowed);
-        let mut want_allowed = want.allowed.clone();
+        let (mut our_allowed, mut want_allowed) = if denied_only {
+            (ours.denied.clone(), want.denied.clone())
+        } else {
+            (ours.allowed.clone(), want.allowed.clone())
+        };
         if let Some((proto, port)) = port_filter {
             let keep = |set: &mut PortRanges| {
                 set.retain(|(p, a, b)| p == proto.as_str() && *a <= port && port <= *b);
@@ -896,30 +890,19 @@ fn compare_explain(
                     .map(|(p, _, _)| (p.clone(), port, port))
                     .collect::<PortRanges>()
             };
-            ours = keep(&mut ours);
+            our_allowed = keep(&mut our_allowed);
             want_allowed = keep(&mut want_allowed);
         }
-        let (ours, want_allowed) = (merged(&ours), merged(&want_allowed));
-        if ours != want_allowed {
+        let (our_allowed, want_allowed) = (merged(&our_allowed), merged(&want_allowed));
+        if our_allowed != want_allowed {
             problems.push(format!(
-                "{src} => {dst}: expected {want_allowed:?}, ours {ours:?}"
+                "{src} => {dst}: expected {want_allowed:?}, ours {our_allowed:?}"
             ));
         }
-        let mut our_policies = BTreeSet::new();
-        for (direction, reasons) in [
-            ("egress", &e.egress_reasons),
-            ("ingress", &e.ingress_reasons),
-        ] {
-            for r in reasons {
-                for n in quoted_names(r) {
-                    our_policies.insert((direction.to_string(), n));
-                }
-            }
-        }
-        if our_policies != want.policies && unattributed.is_none() {
+        if ours.policies != want.policies && unattributed.is_none() {
             unattributed = Some(format!(
-                "{name} {src} => {dst}: expected {:?}, ours {our_policies:?}",
-                want.policies
+                "{name} {src} => {dst}: expected {:?}, ours {:?}",
+                want.policies, ours.policies
             ));
         }
     }
