@@ -313,6 +313,26 @@ pub struct Explanation {
     pub ingress_reasons: Vec<String>,
 }
 
+impl Explanation {
+    /// The reason given for a side that no policy isolates and no admin rule decides.
+    const DEFAULT_PREFIXES: [&'static str; 3] = [
+        "no policy isolates it",
+        "the source is outside the cluster",
+        "the destination is outside the cluster",
+    ];
+
+    /// True when everything flows and no policy or admin rule took part on either side:
+    /// explain reports list such pairs apart, as allowed by the system default.
+    pub fn by_default_only(&self) -> bool {
+        self.allowed.is_all()
+            && self
+                .egress_reasons
+                .iter()
+                .chain(&self.ingress_reasons)
+                .all(|r| Self::DEFAULT_PREFIXES.iter().any(|p| r.starts_with(p)))
+    }
+}
+
 /// Namespaces, workloads and NetworkPolicies read from manifests.
 #[derive(Debug, Clone, Default)]
 pub struct Cluster {
@@ -1643,7 +1663,8 @@ impl Cluster {
     }
 
     /// [`Cluster::explain`] for every ordered pair of distinct peers — workloads with each
-    /// other and with the external ranges — sorted by source then destination name, the
+    /// other and with the external ranges, and the ingress controller with the workloads
+    /// Ingresses or Routes expose — sorted by source then destination name, the
     /// pairs `list --explain` reports.
     pub fn explain_all(&self) -> Vec<Explanation> {
         let workloads: Vec<Peer> = (0..self.workloads.len()).map(Peer::Workload).collect();
@@ -1663,6 +1684,11 @@ impl Cluster {
         for (a, b) in self.external_ranges_of(false, true) {
             for &w in &workloads {
                 pairs.push((w, Peer::External(a, b)));
+            }
+        }
+        for (i, &w) in workloads.iter().enumerate() {
+            if !self.exposed(i).is_empty() {
+                pairs.push((Peer::IngressController, w));
             }
         }
         let mut out: Vec<Explanation> = pairs

@@ -590,9 +590,10 @@ fn write_side(
     Ok(())
 }
 
-/// The `list --explain` text: for every pair, what is allowed and what is denied, each with
-/// the egress side of the source and the ingress side of the destination and the policies,
-/// rules or defaults that decided them.
+/// The `list --explain` text: for every pair some policy or admin rule takes part in, what is
+/// allowed and what is denied, each with the egress side of the source and the ingress side of
+/// the destination and the policies, rules or defaults that decided them; then the pairs the
+/// system default alone allows entirely.
 pub fn write_explain(
     out: &mut dyn Write,
     explanations: &[Explanation],
@@ -603,7 +604,9 @@ pub fn write_explain(
     writeln!(out, "# Specific connections and their reasons #")?;
     writeln!(out, "##########################################")?;
     let rule = "-".repeat(160);
-    for e in explanations {
+    let (by_default, specific): (Vec<&Explanation>, Vec<&Explanation>) =
+        explanations.iter().partition(|e| e.by_default_only());
+    for e in specific {
         writeln!(out, "{rule}")?;
         writeln!(out, "Connections between {} => {}:", e.src, e.dst)?;
         writeln!(out)?;
@@ -624,6 +627,18 @@ pub fn write_explain(
             write_side(out, "Egress", &e.egress, conn, &e.egress_reasons)?;
             write_side(out, "Ingress", &e.ingress, conn, &e.ingress_reasons)?;
             writeln!(out)?;
+        }
+    }
+    if !by_default.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", "#".repeat(57))?;
+        writeln!(
+            out,
+            "# All Connections due to the system default (Allow all) #"
+        )?;
+        writeln!(out, "{}", "#".repeat(57))?;
+        for e in by_default {
+            writeln!(out, "{} => {}", e.src, e.dst)?;
         }
     }
     if !assumptions.is_empty() {

@@ -786,7 +786,7 @@ fn explain_outputs_match_the_corpus() {
         .collect();
     names.sort();
     let total = names.len();
-    let (mut compared, mut agree, mut attributed) = (0, 0, 0);
+    let (mut compared, mut agree, mut attributed, mut same_pairs) = (0, 0, 0, 0);
     let mut unattributed = Vec::new();
     let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
     let mut failures = Vec::new();
@@ -814,9 +814,19 @@ fn explain_outputs_match_the_corpus() {
         let Ok(text) = fs::read_to_string(expected_dir.join(name)) else {
             continue;
         };
-        let _ = focus;
         compared += 1;
         let expected = parse_explain(&text);
+        let our_pairs = explain_pairs(&cluster, &focus, port_filter, denied_only);
+        let expected_pairs: BTreeSet<(String, String)> = expected.keys().cloned().collect();
+        if our_pairs == expected_pairs {
+            same_pairs += 1;
+        } else {
+            let missing: Vec<_> = expected_pairs.difference(&our_pairs).take(2).collect();
+            let extra: Vec<_> = our_pairs.difference(&expected_pairs).take(2).collect();
+            failures.push(format!(
+                "{name}: pairs missing {missing:?}, extra {extra:?}"
+            ));
+        }
         let (problems, unattributed_pair) =
             compare_explain(&cluster, name, &expected, port_filter, denied_only);
         let same_policies = unattributed_pair.is_none();
@@ -836,7 +846,7 @@ fn explain_outputs_match_the_corpus() {
     let reasons: Vec<String> = skipped.iter().map(|(r, n)| format!("{n} {r}")).collect();
     println!(
         "netpol explain corpus: {total} files, {compared} compared, {agree} agree on allowed/denied \
-         per pair, {attributed} also name the same policies per direction; {} skipped ({})",
+         per pair, {attributed} also name the same policies per direction, {same_pairs} list the same pairs; {} skipped ({})",
         skipped.values().sum::<usize>(),
         reasons.join(", ")
     );
@@ -907,4 +917,38 @@ fn compare_explain(
         }
     }
     (problems, unattributed)
+}
+
+/// The pairs the specific section of `list --explain` shows with a focus and port, without
+/// IPv6 ranges (the reference analyses IPv4 only).
+fn explain_pairs(
+    cluster: &Cluster,
+    focus: &Focus,
+    port_filter: PortFilter,
+    denied_only: bool,
+) -> BTreeSet<(String, String)> {
+    let is_v6 = |name: &str| name.ends_with("[External]") && name.contains(':');
+    cluster
+        .explain_all()
+        .into_iter()
+        .filter(|e| {
+            let shown = if denied_only {
+                !e.allowed.is_all()
+            } else {
+                match port_filter {
+                    Some((proto, port)) => e.allowed.allows(proto, port),
+                    None => true,
+                }
+            };
+            shown
+                && !e.by_default_only()
+                && focus.keeps(&palisade_core::netpol::Connection {
+                    src: e.src.clone(),
+                    dst: e.dst.clone(),
+                    conn: e.allowed.to_string(),
+                })
+        })
+        .map(|e| (e.src, e.dst))
+        .filter(|(s, d)| !is_v6(s) && !is_v6(d))
+        .collect()
 }
