@@ -1537,7 +1537,14 @@ impl Cluster {
             );
         }
         undecided.union_with(&passed);
-        if let Some(np) = self.policy_allows(subject, ingress, matches, dst, trace.as_deref_mut()) {
+        // Once the admin tier has decided every port, NetworkPolicies play no part: naming
+        // them would blame them for what the admin rules did.
+        let policy_trace = if undecided.is_empty() {
+            None
+        } else {
+            trace.as_deref_mut()
+        };
+        if let Some(np) = self.policy_allows(subject, ingress, matches, dst, policy_trace) {
             allowed.union_with(&undecided.intersection(&np));
             return allowed;
         }

@@ -570,6 +570,9 @@ fn explain_conn(conn: &ConnSet) -> String {
     parts.join(", ")
 }
 
+/// How the engine words a selecting NetworkPolicy that admits nothing of a pair.
+const ADMITS_NOTHING: &str = "none of its rules admits the peer";
+
 /// One direction of an explanation: whether it lets `conn` through, and why.
 fn write_side(
     out: &mut dyn Write,
@@ -584,7 +587,12 @@ fn write_side(
         "Allowed"
     };
     writeln!(out, "\t\t{label} ({verdict})")?;
-    for r in reasons {
+    // A policy that admits nothing took no part in what a side lets through.
+    let admits_nothing = |r: &&String| r.ends_with(ADMITS_NOTHING);
+    for r in reasons
+        .iter()
+        .filter(|r| verdict == "Denied" || !admits_nothing(r))
+    {
         writeln!(out, "\t\t\t{r}")?;
     }
     Ok(())

@@ -850,9 +850,7 @@ fn explain_outputs_match_the_corpus() {
         skipped.values().sum::<usize>(),
         reasons.join(", ")
     );
-    for u in &unattributed {
-        println!("  policies differ: {u}");
-    }
+    failures.extend(unattributed.iter().map(|u| format!("policies differ: {u}")));
     assert!(
         failures.is_empty(),
         "disagreements:\n{}",
