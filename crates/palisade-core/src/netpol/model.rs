@@ -313,6 +313,26 @@ pub struct Explanation {
     pub ingress_reasons: Vec<String>,
 }
 
+impl Explanation {
+    /// The reason given for a side that no policy isolates and no admin rule decides.
+    const DEFAULT_PREFIXES: [&'static str; 3] = [
+        "no policy isolates it",
+        "the source is outside the cluster",
+        "the destination is outside the cluster",
+    ];
+
+    /// True when everything flows and no policy or admin rule took part on either side:
+    /// explain reports list such pairs apart, as allowed by the system default.
+    pub fn by_default_only(&self) -> bool {
+        self.allowed.is_all()
+            && self
+                .egress_reasons
+                .iter()
+                .chain(&self.ingress_reasons)
+                .all(|r| Self::DEFAULT_PREFIXES.iter().any(|p| r.starts_with(p)))
+    }
+}
+
 /// Namespaces, workloads and NetworkPolicies read from manifests.
 #[derive(Debug, Clone, Default)]
 pub struct Cluster {
@@ -1517,7 +1537,14 @@ impl Cluster {
             );
         }
         undecided.union_with(&passed);
-        if let Some(np) = self.policy_allows(subject, ingress, matches, dst, trace.as_deref_mut()) {
+        // Once the admin tier has decided every port, NetworkPolicies play no part: naming
+        // them would blame them for what the admin rules did.
+        let policy_trace = if undecided.is_empty() {
+            None
+        } else {
+            trace.as_deref_mut()
+        };
+        if let Some(np) = self.policy_allows(subject, ingress, matches, dst, policy_trace) {
             allowed.union_with(&undecided.intersection(&np));
             return allowed;
         }
@@ -1640,6 +1667,43 @@ impl Cluster {
             ingress,
             ingress_reasons,
         }
+    }
+
+    /// [`Cluster::explain`] for every ordered pair of distinct peers — workloads with each
+    /// other and with the external ranges, and the ingress controller with the workloads
+    /// Ingresses or Routes expose — sorted by source then destination name, the
+    /// pairs `list --explain` reports.
+    pub fn explain_all(&self) -> Vec<Explanation> {
+        let workloads: Vec<Peer> = (0..self.workloads.len()).map(Peer::Workload).collect();
+        let mut pairs = Vec::new();
+        for &w in &workloads {
+            for &other in &workloads {
+                if w != other {
+                    pairs.push((w, other));
+                }
+            }
+        }
+        for (a, b) in self.external_ranges_of(true, false) {
+            for &w in &workloads {
+                pairs.push((Peer::External(a, b), w));
+            }
+        }
+        for (a, b) in self.external_ranges_of(false, true) {
+            for &w in &workloads {
+                pairs.push((w, Peer::External(a, b)));
+            }
+        }
+        for (i, &w) in workloads.iter().enumerate() {
+            if !self.exposed(i).is_empty() {
+                pairs.push((Peer::IngressController, w));
+            }
+        }
+        let mut out: Vec<Explanation> = pairs
+            .into_iter()
+            .map(|(src, dst)| self.explain(src, dst))
+            .collect();
+        out.sort_by(|x, y| (&x.src, &x.dst).cmp(&(&y.src, &y.dst)));
+        out
     }
 
     /// What may flow from `src` to `dst`.

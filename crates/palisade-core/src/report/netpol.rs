@@ -1,14 +1,15 @@
 //! Writing NetworkPolicy connectivity lists and diffs: text (`src => dst : conn`; diff lines
 //! `diff-type: …, source: …`), the `palisade.netpol.list/v1` and `palisade.netpol.diff/v1`
 //! JSON documents, CSV and Markdown tables, and Graphviz graphs (workloads grouped by namespace,
-//! one labelled edge per connection).
+//! one labelled edge per connection), and the per-pair explanation of `list --explain`.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::netpol::Connection;
+use crate::netpol::conn::{ConnSet, Protocol};
 use crate::netpol::diff::DiffEntry;
+use crate::netpol::{Connection, Explanation};
 
 /// The schema name of `netpol list` JSON output.
 pub const LIST_SCHEMA: &str = "palisade.netpol.list/v1";
@@ -539,6 +540,123 @@ fn write_diff_dot(out: &mut dyn Write, entries: &[DiffEntry]) -> io::Result<()> 
         })
         .collect();
     write_dot(out, &edges)
+}
+
+/// A connection set in the notation of explain reports: `TCP:[80,8080-8090], UDP, SCTP`,
+/// a protocol alone meaning all its ports.
+fn explain_conn(conn: &ConnSet) -> String {
+    let mut parts = Vec::new();
+    for protocol in [Protocol::Tcp, Protocol::Udp, Protocol::Sctp] {
+        let Some(port_set) = conn.protocol(protocol).filter(|p| !p.is_empty()) else {
+            continue;
+        };
+        if port_set.is_all() {
+            parts.push(protocol.as_str().to_string());
+            continue;
+        }
+        let ranges: Vec<String> = port_set
+            .ranges()
+            .iter()
+            .map(|&(a, b)| {
+                if a == b {
+                    a.to_string()
+                } else {
+                    format!("{a}-{b}")
+                }
+            })
+            .collect();
+        parts.push(format!("{}:[{}]", protocol.as_str(), ranges.join(",")));
+    }
+    parts.join(", ")
+}
+
+/// How the engine words a selecting NetworkPolicy that admits nothing of a pair.
+const ADMITS_NOTHING: &str = "none of its rules admits the peer";
+
+/// One direction of an explanation: whether it lets `conn` through, and why.
+fn write_side(
+    out: &mut dyn Write,
+    label: &str,
+    side: &ConnSet,
+    conn: &ConnSet,
+    reasons: &[String],
+) -> io::Result<()> {
+    let verdict = if side.intersection(conn).is_empty() {
+        "Denied"
+    } else {
+        "Allowed"
+    };
+    writeln!(out, "\t\t{label} ({verdict})")?;
+    // A policy that admits nothing took no part in what a side lets through.
+    let admits_nothing = |r: &&String| r.ends_with(ADMITS_NOTHING);
+    for r in reasons
+        .iter()
+        .filter(|r| verdict == "Denied" || !admits_nothing(r))
+    {
+        writeln!(out, "\t\t\t{r}")?;
+    }
+    Ok(())
+}
+
+/// The `list --explain` text: for every pair some policy or admin rule takes part in, what is
+/// allowed and what is denied, each with the egress side of the source and the ingress side of
+/// the destination and the policies, rules or defaults that decided them; then the pairs the
+/// system default alone allows entirely.
+pub fn write_explain(
+    out: &mut dyn Write,
+    explanations: &[Explanation],
+    assumptions: &[&str],
+) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "##########################################")?;
+    writeln!(out, "# Specific connections and their reasons #")?;
+    writeln!(out, "##########################################")?;
+    let rule = "-".repeat(160);
+    let (by_default, specific): (Vec<&Explanation>, Vec<&Explanation>) =
+        explanations.iter().partition(|e| e.by_default_only());
+    for e in specific {
+        writeln!(out, "{rule}")?;
+        writeln!(out, "Connections between {} => {}:", e.src, e.dst)?;
+        writeln!(out)?;
+        let denied = ConnSet::all().difference(&e.allowed);
+        for (title, verb, conn) in [
+            ("Allowed connections:", "Allowed", &e.allowed),
+            ("Denied connections:", "Denied", &denied),
+        ] {
+            if conn.is_empty() {
+                continue;
+            }
+            writeln!(out, "{title}")?;
+            writeln!(
+                out,
+                "\t{verb} {} due to the following policies and rules:",
+                explain_conn(conn)
+            )?;
+            write_side(out, "Egress", &e.egress, conn, &e.egress_reasons)?;
+            write_side(out, "Ingress", &e.ingress, conn, &e.ingress_reasons)?;
+            writeln!(out)?;
+        }
+    }
+    if !by_default.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", "#".repeat(57))?;
+        writeln!(
+            out,
+            "# All Connections due to the system default (Allow all) #"
+        )?;
+        writeln!(out, "{}", "#".repeat(57))?;
+        for e in by_default {
+            writeln!(out, "{} => {}", e.src, e.dst)?;
+        }
+    }
+    if !assumptions.is_empty() {
+        writeln!(out, "{rule}")?;
+        writeln!(out, "Assumptions:")?;
+        for a in assumptions {
+            writeln!(out, "\t- {a}")?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

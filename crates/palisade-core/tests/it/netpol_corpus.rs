@@ -634,3 +634,319 @@ fn bad_cases_are_rejected_and_good_cases_are_not() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Protocol port ranges as `(protocol, low, high)`: the common ground of both notations.
+type PortRanges = BTreeSet<(String, u32, u32)>;
+
+/// Adjacent and overlapping ranges of one protocol joined: the reference splits an allowed
+/// set at every rule boundary, Palisade does not.
+fn merged(set: &PortRanges) -> PortRanges {
+    let mut out: Vec<(String, u32, u32)> = Vec::new();
+    for (p, a, b) in set {
+        if let Some(last) = out.last_mut()
+            && last.0 == *p
+            && *a <= last.2.saturating_add(1)
+        {
+            last.2 = last.2.max(*b);
+            continue;
+        }
+        out.push((p.clone(), *a, *b));
+    }
+    out.into_iter().collect()
+}
+
+fn range_of(text: &str) -> Option<(u32, u32)> {
+    let text = text.trim();
+    match text.split_once('-') {
+        Some((a, b)) => Some((a.parse().ok()?, b.parse().ok()?)),
+        None => text.parse().ok().map(|p| (p, p)),
+    }
+}
+
+/// The reference explain notation (`TCP:[1-79,81-65535], UDP, SCTP`) as port ranges.
+fn reference_ranges(text: &str) -> PortRanges {
+    let mut out = PortRanges::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        rest = rest.trim_start_matches([',', ' ']);
+        let end = rest.find([',', ':']).unwrap_or(rest.len());
+        let protocol = rest[..end].trim().to_string();
+        rest = &rest[end..];
+        if let Some(after) = rest.strip_prefix(":[") {
+            let close = after.find(']').unwrap_or(after.len());
+            for r in after[..close].split(',').filter_map(range_of) {
+                out.insert((protocol.clone(), r.0, r.1));
+            }
+            rest = after.get(close + 1..).unwrap_or("");
+        } else if !protocol.is_empty() {
+            out.insert((protocol, 1, 65535));
+        }
+    }
+    out
+}
+
+/// Per pair of an explain output: the allowed port ranges and the policies named for each
+/// direction (`egress`, `ingress`).
+#[derive(Debug, Default, PartialEq)]
+struct PairExplanation {
+    allowed: PortRanges,
+    denied: PortRanges,
+    policies: BTreeSet<(String, String)>,
+}
+
+fn parse_explain(text: &str) -> BTreeMap<(String, String), PairExplanation> {
+    let mut pairs: BTreeMap<(String, String), PairExplanation> = BTreeMap::new();
+    let mut current: Option<(String, String)> = None;
+    let mut direction = "";
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if let Some(pair) = trimmed
+            .strip_prefix("Connections between ")
+            .and_then(|p| p.strip_suffix(':'))
+            && let Some((src, dst)) = pair.split_once(" => ")
+        {
+            let key = (src.to_string(), dst.to_string());
+            pairs.entry(key.clone()).or_default();
+            current = Some(key);
+            continue;
+        }
+        let Some(key) = &current else { continue };
+        let entry = pairs.entry(key.clone()).or_default();
+        if let Some(conn) = trimmed
+            .strip_prefix("Allowed ")
+            .and_then(|c| c.split_once(" due to").map(|(c, _)| c))
+        {
+            entry.allowed.extend(reference_ranges(conn));
+        } else if let Some(conn) = trimmed
+            .strip_prefix("Denied ")
+            .and_then(|c| c.split_once(" due to").map(|(c, _)| c))
+        {
+            entry.denied.extend(reference_ranges(conn));
+        } else if trimmed.starts_with("Egress") {
+            direction = "egress";
+        } else if trimmed.starts_with("Ingress") {
+            direction = "ingress";
+        }
+        if !direction.is_empty() {
+            for name in quoted_names(trimmed) {
+                entry.policies.insert((direction.to_string(), name));
+            }
+        }
+    }
+    pairs
+}
+
+/// The `'…'`-quoted policy names after a policy kind in a reason line.
+fn quoted_names(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for kind in [
+        "NetworkPolicy '",
+        "AdminNetworkPolicy '",
+        "ClusterNetworkPolicy '",
+    ] {
+        let mut rest = line;
+        while let Some(i) = rest.find(kind) {
+            let before_ok = i == 0 || !rest[..i].ends_with(|c: char| c.is_alphanumeric());
+            let after = &rest[i + kind.len()..];
+            let Some(close) = after.find('\'') else { break };
+            if before_ok {
+                out.push(format!("{} {}", &kind[..kind.len() - 2], &after[..close]));
+            }
+            rest = &after[close..];
+        }
+    }
+    out
+}
+
+fn our_peer(cluster: &Cluster, name: &str) -> Option<palisade_core::netpol::Peer> {
+    if name == "{ingress-controller}" {
+        return Some(palisade_core::netpol::Peer::IngressController);
+    }
+    let name = match name.strip_suffix("[External]") {
+        Some(range) => range.split_once('-').map_or(range, |(a, _)| a),
+        None => name,
+    };
+    palisade_core::netpol::parse_peer(cluster, name)
+}
+
+#[test]
+fn explain_outputs_match_the_corpus() {
+    let Some(root) = crate::corpus("netpol-analyzer") else {
+        return;
+    };
+    let expected_dir = root.join("test_outputs/connlist");
+    let Ok(entries) = fs::read_dir(&expected_dir) else {
+        println!("skipped: corpus not found at {}", expected_dir.display());
+        return;
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n.contains("_explain") && n.ends_with("_output.txt"))
+        .collect();
+    names.sort();
+    let total = names.len();
+    let (mut compared, mut agree, mut attributed, mut same_pairs) = (0, 0, 0, 0);
+    let mut unattributed = Vec::new();
+    let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for name in &names {
+        if name.contains("_explain_exposure_") {
+            *skipped.entry("explain with exposure").or_default() += 1;
+            continue;
+        }
+        let Some(stem) = name.strip_suffix("_explain_output.txt") else {
+            continue;
+        };
+        // `_allow` and `_deny` variants show only the allowed or only the denied part.
+        let denied_only = stem.ends_with("_deny");
+        let stem = stem.strip_suffix("_allow").unwrap_or(stem);
+        let stem = stem.strip_suffix("_deny").unwrap_or(stem);
+        let (case, focus, port_filter) = variant(&root, stem);
+        if !root.join("tests").join(case).is_dir() {
+            *skipped.entry("case directory not found").or_default() += 1;
+            continue;
+        }
+        let Some(cluster) = load_case(&root, case) else {
+            *skipped.entry("multi-network").or_default() += 1;
+            continue;
+        };
+        let Ok(text) = fs::read_to_string(expected_dir.join(name)) else {
+            continue;
+        };
+        compared += 1;
+        let expected = parse_explain(&text);
+        let our_pairs = explain_pairs(&cluster, &focus, port_filter, denied_only);
+        let expected_pairs: BTreeSet<(String, String)> = expected.keys().cloned().collect();
+        if our_pairs == expected_pairs {
+            same_pairs += 1;
+        } else {
+            let missing: Vec<_> = expected_pairs.difference(&our_pairs).take(2).collect();
+            let extra: Vec<_> = our_pairs.difference(&expected_pairs).take(2).collect();
+            failures.push(format!(
+                "{name}: pairs missing {missing:?}, extra {extra:?}"
+            ));
+        }
+        let (problems, unattributed_pair) =
+            compare_explain(&cluster, name, &expected, port_filter, denied_only);
+        let same_policies = unattributed_pair.is_none();
+        unattributed.extend(unattributed_pair);
+        if problems.is_empty() {
+            agree += 1;
+            if same_policies {
+                attributed += 1;
+            }
+        } else {
+            failures.push(format!(
+                "{name}: {}",
+                problems[..problems.len().min(3)].join("; ")
+            ));
+        }
+    }
+    let reasons: Vec<String> = skipped.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    println!(
+        "netpol explain corpus: {total} files, {compared} compared, {agree} agree on allowed/denied \
+         per pair, {attributed} also name the same policies per direction, {same_pairs} list the same pairs; {} skipped ({})",
+        skipped.values().sum::<usize>(),
+        reasons.join(", ")
+    );
+    failures.extend(unattributed.iter().map(|u| format!("policies differ: {u}")));
+    assert!(
+        failures.is_empty(),
+        "disagreements:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// One explain output against the text of `list --explain` for the same pairs, both parsed
+/// the same way: disagreements on what is allowed per pair, and the first pair whose
+/// deciding policies differ.
+fn compare_explain(
+    cluster: &Cluster,
+    name: &str,
+    expected: &BTreeMap<(String, String), PairExplanation>,
+    port_filter: PortFilter,
+    denied_only: bool,
+) -> (Vec<String>, Option<String>) {
+    let mut problems = Vec::new();
+    let mut unattributed = None;
+    let mut explanations = Vec::new();
+    for (src, dst) in expected.keys() {
+        match (our_peer(cluster, src), our_peer(cluster, dst)) {
+            (Some(s), Some(d)) => explanations.push(cluster.explain(s, d)),
+            _ => problems.push(format!("unknown peer in {src} => {dst}")),
+        }
+    }
+    let mut text = Vec::new();
+    if palisade_core::report::netpol::write_explain(&mut text, &explanations, &[]).is_err() {
+        problems.push("writing the explanation failed".to_string());
+    }
+    let ours_parsed = parse_explain(&String::from_utf8_lossy(&text));
+    for ((src, dst), want) in expected {
+        let Some(ours) = ours_parsed.get(&(src.clone(), dst.clone())) else {
+            continue;
+        };
+        let (mut our_allowed, mut want_allowed) = if denied_only {
+            (ours.denied.clone(), want.denied.clone())
+        } else {
+            (ours.allowed.clone(), want.allowed.clone())
+        };
+        if let Some((proto, port)) = port_filter {
+            let keep = |set: &mut PortRanges| {
+                set.retain(|(p, a, b)| p == proto.as_str() && *a <= port && port <= *b);
+                set.iter()
+                    .map(|(p, _, _)| (p.clone(), port, port))
+                    .collect::<PortRanges>()
+            };
+            our_allowed = keep(&mut our_allowed);
+            want_allowed = keep(&mut want_allowed);
+        }
+        let (our_allowed, want_allowed) = (merged(&our_allowed), merged(&want_allowed));
+        if our_allowed != want_allowed {
+            problems.push(format!(
+                "{src} => {dst}: expected {want_allowed:?}, ours {our_allowed:?}"
+            ));
+        }
+        if ours.policies != want.policies && unattributed.is_none() {
+            unattributed = Some(format!(
+                "{name} {src} => {dst}: expected {:?}, ours {:?}",
+                want.policies, ours.policies
+            ));
+        }
+    }
+    (problems, unattributed)
+}
+
+/// The pairs the specific section of `list --explain` shows with a focus and port, without
+/// IPv6 ranges (the reference analyses IPv4 only).
+fn explain_pairs(
+    cluster: &Cluster,
+    focus: &Focus,
+    port_filter: PortFilter,
+    denied_only: bool,
+) -> BTreeSet<(String, String)> {
+    let is_v6 = |name: &str| name.ends_with("[External]") && name.contains(':');
+    cluster
+        .explain_all()
+        .into_iter()
+        .filter(|e| {
+            let shown = if denied_only {
+                !e.allowed.is_all()
+            } else {
+                match port_filter {
+                    Some((proto, port)) => e.allowed.allows(proto, port),
+                    None => true,
+                }
+            };
+            shown
+                && !e.by_default_only()
+                && focus.keeps(&palisade_core::netpol::Connection {
+                    src: e.src.clone(),
+                    dst: e.dst.clone(),
+                    conn: e.allowed.to_string(),
+                })
+        })
+        .map(|e| (e.src, e.dst))
+        .filter(|(s, d)| !is_v6(s) && !is_v6(d))
+        .collect()
+}

@@ -9,7 +9,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use palisade_core::document::{Document, parse_stream};
 use palisade_core::netpol::{self, Cluster, Focus, FocusDirection, Protocol, parse_peer};
 use palisade_core::report::netpol::{
-    ExposureFilter, ListFormat, write_diff, write_exposure, write_list, write_permitted,
+    ExposureFilter, ListFormat, write_diff, write_explain, write_exposure, write_list,
+    write_permitted,
 };
 use palisade_io::{Input, discover};
 
@@ -118,6 +119,11 @@ struct ListArgs {
     /// (txt and json formats).
     #[arg(long)]
     exposure: bool,
+
+    /// Instead of the list, explain every pair of peers (txt format): what is allowed and
+    /// what is denied, with the policies, rules or defaults that decided each side.
+    #[arg(long, conflicts_with_all = ["exposure", "port"])]
+    explain: bool,
 }
 
 /// `--focus-direction` values.
@@ -217,6 +223,28 @@ fn list(args: &ListArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
         }),
         peers: args.focus_peer.clone(),
     };
+    if args.explain {
+        if args.format != Format::Txt {
+            bail!("--explain is available in the txt format");
+        }
+        let explanations: Vec<_> = cluster
+            .explain_all()
+            .into_iter()
+            .filter(|e| {
+                focus.keeps(&netpol::Connection {
+                    src: e.src.clone(),
+                    dst: e.dst.clone(),
+                    conn: e.allowed.to_string(),
+                })
+            })
+            .collect();
+        let mut output = Output::open(args.output.as_deref(), color)?;
+        write_with(&mut output, |out, _| {
+            write_explain(out, &explanations, netpol::ASSUMPTIONS)
+        })?;
+        output.finish()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let all = match args.port {
         Some(port) => cluster.permitted_on(args.protocol, port),
         None => cluster.connectivity(),

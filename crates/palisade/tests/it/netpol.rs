@@ -212,3 +212,34 @@ spec:
     assert_eq!(eval("2001:db8:1::5"), 1);
     assert_eq!(eval("10.0.0.1"), 1);
 }
+
+#[test]
+fn list_explain_splits_each_pair_into_allowed_and_denied() {
+    let run = palisade_with_stdin(
+        &[
+            "netpol",
+            "list",
+            "-",
+            "--explain",
+            "--focus-workload",
+            "shop/db",
+            "--focus-direction",
+            "ingress",
+        ],
+        Some(APP),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = &run.stdout;
+    assert!(out.contains("Connections between shop/web[Deployment] => shop/db[Deployment]:"));
+    assert!(out.contains("\tAllowed TCP:[5432] due to the following policies and rules:"));
+    assert!(out.contains("\tDenied TCP:[1-5431,5433-65535], UDP, SCTP due to"));
+    assert!(out.contains("NetworkPolicy 'shop/db' allows TCP 5432 by ingress rule #1"));
+    assert!(!out.contains("=> shop/web[Deployment]:"));
+
+    let json = palisade_with_stdin(
+        &["netpol", "list", "-", "--explain", "--format", "json"],
+        Some(APP),
+    );
+    assert_ne!(json.code, 0);
+    assert!(json.stderr.contains("txt"), "{}", json.stderr);
+}
