@@ -446,6 +446,90 @@ pub fn generate(count: usize, out: &Path, seed: u64) -> anyhow::Result<(usize, u
     Ok((objects, files))
 }
 
+/// Buffers generated YAML documents and writes them into numbered files
+/// (`<prefix>-00000.yaml`, …) of `per_file` documents each, or, in JSON mode, gathers every
+/// object into one `cluster.json` List, the shape of `kubectl get -A -o json`.
+pub struct Packer<'a> {
+    out: &'a Path,
+    prefix: &'static str,
+    per_file: usize,
+    text: String,
+    in_file: usize,
+    /// Objects written so far.
+    pub objects: usize,
+    /// Files written so far.
+    pub files: usize,
+    /// In JSON mode, every object so far.
+    items: Option<Vec<serde_json::Value>>,
+}
+
+impl<'a> Packer<'a> {
+    /// Files of `per_file` YAML documents named `<prefix>-NNNNN.yaml` under `out`.
+    pub fn yaml(out: &'a Path, prefix: &'static str, per_file: usize) -> Self {
+        Packer {
+            out,
+            prefix,
+            per_file,
+            text: String::new(),
+            in_file: 0,
+            objects: 0,
+            files: 0,
+            items: None,
+        }
+    }
+
+    /// One `cluster.json` List under `out`.
+    pub fn json(out: &'a Path) -> Self {
+        Packer {
+            items: Some(Vec::new()),
+            ..Packer::yaml(out, "cluster", usize::MAX)
+        }
+    }
+
+    /// Adds one YAML document.
+    pub fn push(&mut self, doc: &str) -> anyhow::Result<()> {
+        self.objects += 1;
+        if let Some(items) = &mut self.items {
+            let parsed = palisade_core::document::parse_stream(doc);
+            let root = parsed
+                .documents
+                .first()
+                .context("generated document does not parse")?;
+            items.push(root.root.to_json());
+            return Ok(());
+        }
+        if self.in_file > 0 {
+            self.text.push_str("---\n");
+        }
+        self.text.push_str(doc);
+        self.in_file += 1;
+        if self.in_file >= self.per_file {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is buffered.
+    pub fn flush(&mut self) -> anyhow::Result<()> {
+        let (path, text) = if let Some(items) = self.items.take() {
+            let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
+            (
+                self.out.join("cluster.json"),
+                serde_json::to_string_pretty(&list)?,
+            )
+        } else if self.in_file > 0 {
+            let name = format!("{}-{:05}.yaml", self.prefix, self.files);
+            (self.out.join(name), std::mem::take(&mut self.text))
+        } else {
+            return Ok(());
+        };
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        self.in_file = 0;
+        self.files += 1;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

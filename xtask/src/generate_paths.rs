@@ -12,7 +12,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::generate::Rng;
+use crate::generate::{Packer, Rng};
 
 /// Documents per file.
 const PER_FILE: usize = 200;
@@ -40,42 +40,6 @@ impl Default for PathSizes {
             nodes: 500,
             namespaces: 300,
         }
-    }
-}
-
-struct Packer<'a> {
-    out: &'a Path,
-    text: String,
-    in_file: usize,
-    objects: usize,
-    files: usize,
-}
-
-impl Packer<'_> {
-    fn push(&mut self, doc: &str) -> anyhow::Result<()> {
-        if self.in_file > 0 {
-            self.text.push_str("---\n");
-        }
-        self.text.push_str(doc);
-        self.in_file += 1;
-        self.objects += 1;
-        if self.in_file >= PER_FILE {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> anyhow::Result<()> {
-        if self.in_file == 0 {
-            return Ok(());
-        }
-        let path = self.out.join(format!("cluster-{:05}.yaml", self.files));
-        std::fs::write(&path, &self.text)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        self.text.clear();
-        self.in_file = 0;
-        self.files += 1;
-        Ok(())
     }
 }
 
@@ -121,13 +85,7 @@ fn name(prefix: &str, i: usize) -> String {
 pub fn generate_paths(sizes: &PathSizes, out: &Path, seed: u64) -> anyhow::Result<(usize, usize)> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let mut rng = Rng::new(seed);
-    let mut p = Packer {
-        out,
-        text: String::new(),
-        in_file: 0,
-        objects: 0,
-        files: 0,
-    };
+    let mut p = Packer::yaml(out, "cluster", PER_FILE);
     let namespaces = sizes.namespaces.max(1);
     let per_ns = (sizes.service_accounts / namespaces).max(1);
     for n in 0..namespaces {

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::generate::Rng;
+use crate::generate::{Packer, Rng};
 
 /// How many objects the generator puts in one file.
 const PER_FILE: usize = 50;
@@ -49,65 +49,6 @@ pub enum RbacFormat {
     /// One `cluster.json` holding a single `List` of every object, the shape of
     /// `kubectl get … -A -o json`.
     Json,
-}
-
-/// Buffers objects and flushes them into numbered files of `PER_FILE` documents, or gathers
-/// them into one JSON List.
-struct Packer<'a> {
-    out: &'a Path,
-    text: String,
-    in_file: usize,
-    objects: usize,
-    files: usize,
-    /// In JSON mode, every object so far.
-    items: Option<Vec<serde_json::Value>>,
-}
-
-impl Packer<'_> {
-    fn push(&mut self, doc: &str) -> anyhow::Result<()> {
-        if let Some(items) = &mut self.items {
-            let parsed = palisade_core::document::parse_stream(doc);
-            let root = parsed
-                .documents
-                .first()
-                .context("generated document does not parse")?;
-            items.push(root.root.to_json());
-            self.objects += 1;
-            return Ok(());
-        }
-        if self.in_file > 0 {
-            self.text.push_str("---\n");
-        }
-        self.text.push_str(doc);
-        self.in_file += 1;
-        self.objects += 1;
-        if self.in_file >= PER_FILE {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> anyhow::Result<()> {
-        if let Some(items) = self.items.take() {
-            let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
-            let path = self.out.join("cluster.json");
-            let text = serde_json::to_string_pretty(&list)?;
-            std::fs::write(&path, text)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            self.files += 1;
-            return Ok(());
-        }
-        if self.in_file == 0 {
-            return Ok(());
-        }
-        let path = self.out.join(format!("rbac-{:05}.yaml", self.files));
-        std::fs::write(&path, &self.text)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        self.text.clear();
-        self.in_file = 0;
-        self.files += 1;
-        Ok(())
-    }
 }
 
 /// Rule sets a generated Role may carry, weighted towards the harmless ones as in real clusters.
@@ -274,13 +215,9 @@ pub fn generate_rbac_as(
 ) -> anyhow::Result<(usize, usize)> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let mut rng = Rng::new(seed);
-    let mut p = Packer {
-        out,
-        text: String::new(),
-        in_file: 0,
-        objects: 0,
-        files: 0,
-        items: (format == RbacFormat::Json).then(Vec::new),
+    let mut p = match format {
+        RbacFormat::Yaml => Packer::yaml(out, "rbac", PER_FILE),
+        RbacFormat::Json => Packer::json(out),
     };
     let namespaces = sizes.namespaces.max(1);
     let cluster_roles = cluster_objects(&mut p, &mut rng, namespaces)?;
