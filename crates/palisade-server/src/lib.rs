@@ -277,34 +277,35 @@ async fn post(
 }
 
 /// Sets `flag` when the process receives Ctrl-C (SIGINT) or, on Unix, SIGTERM, so that a
-/// long-running command can stop reading and still print its summary. Signals are watched by a
-/// background thread; a second signal is handled the same way (the caller decides how fast to
-/// stop).
+/// long-running command can stop reading and still print its summary. The handlers are
+/// registered before this returns (a signal that arrives right after must not kill the process
+/// unreported); a background thread then watches them, and a second signal is handled the same
+/// way (the caller decides how fast to stop).
 pub fn stop_on_signal(flag: Arc<std::sync::atomic::AtomicBool>) -> Result<(), ServerError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .build()
         .map_err(ServerError::Runtime)?;
+    #[cfg(unix)]
+    let (mut term, mut int) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        let _context = rt.enter();
+        (
+            signal(SignalKind::terminate()).map_err(ServerError::Runtime)?,
+            signal(SignalKind::interrupt()).map_err(ServerError::Runtime)?,
+        )
+    };
     std::thread::Builder::new()
         .name("palisade-signals".into())
         .spawn(move || {
             rt.block_on(async move {
                 #[cfg(unix)]
-                {
-                    use tokio::signal::unix::{SignalKind, signal};
-                    let (Ok(mut term), Ok(mut int)) = (
-                        signal(SignalKind::terminate()),
-                        signal(SignalKind::interrupt()),
-                    ) else {
-                        return;
-                    };
-                    loop {
-                        tokio::select! {
-                            _ = term.recv() => {}
-                            _ = int.recv() => {}
-                        }
-                        flag.store(true, Ordering::Relaxed);
+                loop {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = int.recv() => {}
                     }
+                    flag.store(true, Ordering::Relaxed);
                 }
                 #[cfg(not(unix))]
                 while tokio::signal::ctrl_c().await.is_ok() {
