@@ -3,6 +3,7 @@
 
 mod catalog;
 mod detect;
+mod examples;
 mod formats;
 mod netpol;
 mod node;
@@ -50,9 +51,14 @@ pub fn palisade(args: &[&str]) -> Run {
 
 /// Runs `palisade ARGS` in the fixtures directory with `stdin` as standard input.
 pub fn palisade_with_stdin(args: &[&str], stdin: Option<&str>) -> Run {
+    palisade_in(&fixtures(), args, stdin)
+}
+
+/// Runs `palisade ARGS` in `dir` with `stdin` as standard input.
+pub fn palisade_in(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_palisade"))
         .args(args)
-        .current_dir(fixtures())
+        .current_dir(dir)
         .env("NO_COLOR", "1")
         .stdin(if stdin.is_some() {
             Stdio::piped()

@@ -260,4 +260,13 @@ fn risks_list_primitives_with_their_holders() {
     let clean = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: n}\nrules:\n- {apiGroups: [\"\"], resources: [pods], verbs: [get]}\n";
     let run = palisade_with_stdin(&["rbac", "risks", "-f", "-"], Some(clean));
     assert_eq!(run.code, 0, "{}", run.stdout);
+    // A wildcard over non-resource URLs names the URLs, not an empty resource list.
+    let urls = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules:\n- {nonResourceURLs: [/metrics], verbs: [\"*\"]}\n";
+    let run = palisade_with_stdin(&["rbac", "risks", "-f", "-"], Some(urls));
+    assert!(
+        run.stdout
+            .contains("rule grants every verb on non-resource URLs /metrics"),
+        "{}",
+        run.stdout
+    );
 }

@@ -46,12 +46,15 @@ impl Check for WildcardRbacRule {
         super::report_rules(object, inventory, out, |rule| {
             let verbs = rule.verbs.iter().any(|v| v == "*");
             let resources = rule.resources.iter().any(|r| r == "*");
+            // A rule names either resources or non-resource URLs; say which it grants.
+            let targets = if rule.resources.is_empty() {
+                format!("non-resource URLs {}", rule.non_resource_urls.join(", "))
+            } else {
+                rule.resources.join(", ")
+            };
             match (verbs, resources) {
                 (true, true) => Some("rule grants every verb on every resource".to_string()),
-                (true, false) => Some(format!(
-                    "rule grants every verb on {}",
-                    rule.resources.join(", ")
-                )),
+                (true, false) => Some(format!("rule grants every verb on {targets}")),
                 (false, true) => Some(format!(
                     "rule grants {} on every resource",
                     rule.verbs.join(", ")
