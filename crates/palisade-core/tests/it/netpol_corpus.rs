@@ -466,11 +466,117 @@ fn normalised_lines(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// A list-with-exposure JSON output as comparable rows: `list | src | dst | conn` per
+/// connection and `egress|ingress | workload | peer | conn` per exposure line, the connection
+/// left out on one port (the reference names none there). Reads the reference document
+/// (`connlist_results`, `exposure_results.egress_exposure`, … with `src`/`dst`) and Palisade's
+/// two documents (the list, then `palisade.netpol.exposure/v1` with `workload`/`peer`).
+fn exposure_json_rows(text: &str, on_port: bool) -> BTreeSet<String> {
+    use serde_json::Value;
+    let docs: Vec<Value> = serde_json::Deserializer::from_str(text)
+        .into_iter::<Value>()
+        .map_while(Result::ok)
+        .collect();
+    let string =
+        |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    let conn = |v: &Value| {
+        if on_port {
+            String::new()
+        } else {
+            string(v, "conn")
+        }
+    };
+    let items = |v: Option<&Value>| v.and_then(Value::as_array).cloned().unwrap_or_default();
+    let mut out = BTreeSet::new();
+    for doc in &docs {
+        let list = [
+            "connections",
+            "connlist_results",
+            "connlist_conn_focus_results",
+        ]
+        .iter()
+        .find_map(|k| doc.get(*k));
+        for c in items(list) {
+            out.insert(format!(
+                "list | {} | {} | {}",
+                string(&c, "src"),
+                string(&c, "dst"),
+                conn(&c)
+            ));
+        }
+        if doc.get("schema").and_then(Value::as_str) == Some("palisade.netpol.exposure/v1") {
+            for side in ["egress", "ingress"] {
+                for l in items(doc.get(side)) {
+                    out.insert(format!(
+                        "{side} | {} | {} | {}",
+                        string(&l, "workload"),
+                        string(&l, "peer"),
+                        conn(&l)
+                    ));
+                }
+            }
+        }
+        let exposure = ["exposure_results", "exposure_conn_focus_results"]
+            .iter()
+            .find_map(|k| doc.get(*k));
+        if let Some(exposure) = exposure {
+            for (side, workload, peer) in [("egress", "src", "dst"), ("ingress", "dst", "src")] {
+                for l in items(exposure.get(format!("{side}_exposure").as_str())) {
+                    out.insert(format!(
+                        "{side} | {} | {} | {}",
+                        string(&l, workload),
+                        string(&l, peer),
+                        conn(&l)
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Our list with exposure for a focus and port in `format`; with `explain`, the exposure
+/// sections alone (in text), as they follow an explanation.
+fn our_exposure_output(
+    cluster: &Cluster,
+    focus: &Focus,
+    port_filter: PortFilter,
+    explain: bool,
+    format: palisade_core::report::netpol::ListFormat,
+) -> String {
+    use palisade_core::report::netpol::{
+        ExposureFilter, ListFormat, write_exposure, write_list_with_exposure,
+    };
+    let all = match port_filter {
+        Some((proto, port)) => cluster.permitted_on(proto, port),
+        None => cluster.connectivity(),
+    };
+    let list: Vec<_> = all
+        .into_iter()
+        .filter(|c| focus.keeps(c) && without_ipv6_end(c))
+        .collect();
+    let filter = ExposureFilter {
+        focus,
+        port: port_filter,
+    };
+    let exposure = cluster.exposure();
+    let mut ours = Vec::new();
+    if explain {
+        write_exposure(&mut ours, &list, &exposure, &filter, ListFormat::Txt)
+    } else {
+        write_list_with_exposure(&mut ours, &list, &[], &exposure, &filter, format)
+    }
+    .expect("write to memory");
+    String::from_utf8_lossy(&ours).into_owned()
+}
+
+/// Every expected list-with-exposure output (txt, csv, md, dot, json), and the exposure part
+/// of the explain-with-exposure outputs, against ours in the same format: txt, csv and md as
+/// sets of lines with blanks collapsed, dot as its set of edges with their labels, json as
+/// rows.
 #[test]
 fn exposure_matches_the_corpus() {
-    use palisade_core::report::netpol::{
-        ExposureFilter, ListFormat, write_exposure, write_list, write_permitted,
-    };
+    use palisade_core::report::netpol::ListFormat;
     let Some(root) = crate::corpus("netpol-analyzer") else {
         return;
     };
@@ -485,66 +591,53 @@ fn exposure_matches_the_corpus() {
         .filter(|n| n.contains("_exposure_output."))
         .collect();
     names.sort();
-    let (mut compared, mut agree) = (0, 0);
+    let mut compared: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
     let mut failures = Vec::new();
     for name in &names {
         let Some((stem, ext)) = name.rsplit_once("_exposure_output.") else {
             continue;
         };
-        if ext != "txt" {
-            *skipped
-                .entry("csv/md/dot/json (exposure is offered in txt and in Palisade's own JSON)")
-                .or_default() += 1;
-            continue;
-        }
-        if stem.ends_with("_explain") {
-            *skipped.entry("explain with exposure").or_default() += 1;
-            continue;
-        }
+        let format = match ext {
+            "txt" => ListFormat::Txt,
+            "json" => ListFormat::Json,
+            "csv" => ListFormat::Csv,
+            "md" => ListFormat::Md,
+            "dot" => ListFormat::Dot,
+            _ => {
+                *skipped.entry("other format").or_default() += 1;
+                continue;
+            }
+        };
+        let (explain, stem) = match stem.strip_suffix("_explain") {
+            Some(stem) => (true, stem),
+            None => (false, stem),
+        };
         let (case, focus, port_filter) = variant(&root, stem);
         let Some(cluster) = load_case(&root, case) else {
             *skipped.entry("multi-network").or_default() += 1;
             continue;
         };
-        compared += 1;
-        let all = match port_filter {
-            Some((proto, port)) => cluster.permitted_on(proto, port),
-            None => cluster.connectivity(),
+        let kind = if explain { "explain+txt" } else { ext };
+        let ours = our_exposure_output(&cluster, &focus, port_filter, explain, format);
+        let expected_text = fs::read_to_string(expected_dir.join(name)).unwrap_or_default();
+        // With explain, the exposure sections follow the explanation (compared elsewhere).
+        let expected_text = match expected_text.find("Exposure Analysis Result") {
+            Some(i) if explain => expected_text[i..].to_string(),
+            _ => expected_text,
         };
-        let list: Vec<_> = all
-            .into_iter()
-            .filter(|c| focus.keeps(c) && without_ipv6_end(c))
-            .collect();
-        let mut ours = Vec::new();
-        match port_filter {
-            Some((proto, port)) => write_permitted(
-                &mut ours,
-                &list,
-                &[],
-                &format!("{} {port}", proto.as_str()),
-                ListFormat::Txt,
+        let (ours, expected) = match ext {
+            "dot" => (rows(&ours, "dot"), rows(&expected_text, "dot")),
+            "json" => (
+                exposure_json_rows(&ours, port_filter.is_some()),
+                exposure_json_rows(&expected_text, port_filter.is_some()),
             ),
-            None => write_list(&mut ours, &list, &[], ListFormat::Txt),
-        }
-        .expect("write to memory");
-        let filter = ExposureFilter {
-            focus: &focus,
-            port: port_filter,
+            _ => (normalised_lines(&ours), normalised_lines(&expected_text)),
         };
-        write_exposure(
-            &mut ours,
-            &list,
-            &cluster.exposure(),
-            &filter,
-            ListFormat::Txt,
-        )
-        .expect("write to memory");
-        let ours = normalised_lines(&String::from_utf8_lossy(&ours));
-        let expected =
-            normalised_lines(&fs::read_to_string(expected_dir.join(name)).unwrap_or_default());
-        if ours == expected {
-            agree += 1;
+        let counts = compared.entry(kind).or_default();
+        counts.0 += 1;
+        if ours == expected && !expected.is_empty() {
+            counts.1 += 1;
         } else {
             let missing: Vec<_> = expected.difference(&ours).take(3).collect();
             let extra: Vec<_> = ours.difference(&expected).take(3).collect();
@@ -554,12 +647,19 @@ fn exposure_matches_the_corpus() {
         }
     }
     let reasons: Vec<String> = skipped.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    let per_format: Vec<String> = compared
+        .iter()
+        .map(|(k, (n, ok))| format!("{k} {ok}/{n}"))
+        .collect();
     println!(
-        "netpol exposure corpus: {compared} files compared, {agree} agree, {} skipped ({})",
+        "netpol exposure corpus: {} files compared, {} agree ({}), {} skipped ({})",
+        compared.values().map(|c| c.0).sum::<usize>(),
+        compared.values().map(|c| c.1).sum::<usize>(),
+        per_format.join(", "),
         skipped.values().sum::<usize>(),
         reasons.join(", ")
     );
-    assert!(compared > 0, "no exposure output compared");
+    assert!(!compared.is_empty(), "no exposure output compared");
     assert!(
         failures.is_empty(),
         "disagreements:\n{}",
@@ -791,11 +891,12 @@ fn explain_outputs_match_the_corpus() {
     let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
     let mut failures = Vec::new();
     for name in &names {
-        if name.contains("_explain_exposure_") {
-            *skipped.entry("explain with exposure").or_default() += 1;
-            continue;
-        }
-        let Some(stem) = name.strip_suffix("_explain_output.txt") else {
+        // With exposure, the exposure sections follow the explanation (compared with the
+        // other exposure outputs).
+        let Some(stem) = name
+            .strip_suffix("_explain_output.txt")
+            .or_else(|| name.strip_suffix("_explain_exposure_output.txt"))
+        else {
             continue;
         };
         // `_allow` and `_deny` variants show only the allowed or only the denied part.
@@ -814,8 +915,12 @@ fn explain_outputs_match_the_corpus() {
         let Ok(text) = fs::read_to_string(expected_dir.join(name)) else {
             continue;
         };
+        let text = match text.find("\nExposure Analysis Result") {
+            Some(i) => &text[..i],
+            None => &text[..],
+        };
         compared += 1;
-        let expected = parse_explain(&text);
+        let expected = parse_explain(text);
         let our_pairs = explain_pairs(&cluster, &focus, port_filter, denied_only);
         let expected_pairs: BTreeSet<(String, String)> = expected.keys().cloned().collect();
         if our_pairs == expected_pairs {
