@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::netpol::conn::{ConnSet, Protocol};
 use crate::netpol::diff::DiffEntry;
+use crate::netpol::explain::{Decider, Denial, Reason, Side, Verdict};
 use crate::netpol::{Connection, Explanation};
 
 /// The schema name of `netpol list` JSON output.
@@ -819,30 +820,143 @@ fn explain_conn(conn: &ConnSet) -> String {
     parts.join(", ")
 }
 
-/// How the engine words a selecting NetworkPolicy that admits nothing of a pair.
-const ADMITS_NOTHING: &str = "none of its rules admits the peer";
+fn side_name(side: Side) -> &'static str {
+    match side {
+        Side::Egress => "Egress",
+        Side::Ingress => "Ingress",
+    }
+}
 
-/// One direction of an explanation: whether it lets `conn` through, and why.
+/// One reason of `e` in words, naming the workload its side is about and the other peer.
+pub fn reason_text(e: &Explanation, r: &Reason) -> String {
+    let side = side_name(r.side);
+    let (subject, peer) = match r.side {
+        Side::Egress => (&e.src, &e.dst),
+        Side::Ingress => (&e.dst, &e.src),
+    };
+    match &r.decider {
+        Decider::AdminRule {
+            kind,
+            policy,
+            rule,
+            rule_name,
+            ..
+        } => {
+            let verb = match r.verdict {
+                Verdict::Allows => "allows",
+                Verdict::Denies => "denies",
+                Verdict::Passes => "passes",
+            };
+            let rule = if rule_name.is_empty() {
+                format!("#{}", rule + 1)
+            } else {
+                rule_name.clone()
+            };
+            format!("{kind} '{policy}' {verb} connections by {side} rule {rule}")
+        }
+        Decider::PolicyRule { policy, rule } => format!(
+            "NetworkPolicy '{policy}' allows connections by {side} rule #{}",
+            rule + 1
+        ),
+        Decider::PolicyDenies { policy, denial } => {
+            let selects = format!("NetworkPolicy '{policy}' selects {subject}");
+            let rules = |rules: &[usize]| {
+                let numbers: Vec<String> = rules.iter().map(|r| format!("#{}", r + 1)).collect();
+                if rules.len() == 1 {
+                    format!("{side} rule {} selects {peer}", numbers.join(""))
+                } else {
+                    format!("{side} rules {} select {peer}", numbers.join(", "))
+                }
+            };
+            match denial {
+                Denial::NoRules => format!(
+                    "{selects}, but {peer} is not allowed by any {side} rule (no rules defined)"
+                ),
+                Denial::NoRuleSelectsPeer => {
+                    format!("{selects}, but {peer} is not allowed by any {side} rule")
+                }
+                Denial::PortsDoNotMatch(r) => format!(
+                    "{selects}, and {}, but the protocols and ports do not match",
+                    rules(r)
+                ),
+                Denial::NamedPortsUnresolved(r) => format!(
+                    "{selects}, and {}, but named ports of the rule have no match in the \
+                     configuration of the destination peer",
+                    rules(r)
+                ),
+            }
+        }
+        Decider::Default => "the system default (Allow all)".to_string(),
+        Decider::Outside => format!(
+            "{subject} is outside the cluster: no policy applies, the system default (Allow all)"
+        ),
+        Decider::Exposure {
+            kind,
+            object,
+            service,
+        } => match r.verdict {
+            Verdict::Allows => {
+                format!("{kind} '{object}' allows ingress connections through service {service}")
+            }
+            _ => format!(
+                "{kind} '{object}' allows ingress to service {service}, but the protocols and \
+                 ports do not match"
+            ),
+        },
+    }
+}
+
+/// One side of a part of an explanation: `(Allowed)` or `(Denied)`, and the reasons that
+/// decided it, NetworkPolicies grouped when several took part.
 fn write_side(
     out: &mut dyn Write,
-    label: &str,
-    side: &ConnSet,
-    conn: &ConnSet,
-    reasons: &[String],
+    e: &Explanation,
+    side: Side,
+    allows: bool,
+    reasons: &[&Reason],
 ) -> io::Result<()> {
-    let verdict = if side.intersection(conn).is_empty() {
-        "Denied"
-    } else {
-        "Allowed"
+    let verdict = if allows { "Allowed" } else { "Denied" };
+    let mine: Vec<&Reason> = reasons.iter().copied().filter(|r| r.side == side).collect();
+    if !mine.is_empty() && mine.iter().all(|r| r.is_default()) {
+        return writeln!(
+            out,
+            "\t\t{} ({verdict}) due to the system default (Allow all)",
+            side_name(side)
+        );
+    }
+    writeln!(out, "\t\t{} ({verdict})", side_name(side))?;
+    // Several reasons of one family (NetworkPolicies, Ingresses, Routes): one list, sorted,
+    // where the first of them stands.
+    let family = |r: &Reason| match &r.decider {
+        Decider::PolicyRule { .. } | Decider::PolicyDenies { .. } => Some("NetworkPolicy"),
+        Decider::Exposure { kind, .. } => Some(*kind),
+        _ => None,
     };
-    writeln!(out, "\t\t{label} ({verdict})")?;
-    // A policy that admits nothing took no part in what a side lets through.
-    let admits_nothing = |r: &&String| r.ends_with(ADMITS_NOTHING);
-    for r in reasons
-        .iter()
-        .filter(|r| verdict == "Denied" || !admits_nothing(r))
-    {
-        writeln!(out, "\t\t\t{r}")?;
+    let mut listed: Vec<&str> = Vec::new();
+    for r in &mine {
+        let members: Vec<&Reason> = match family(r) {
+            Some(f) => mine
+                .iter()
+                .copied()
+                .filter(|m| family(m) == Some(f))
+                .collect(),
+            None => Vec::new(),
+        };
+        let Some(f) = family(r).filter(|_| members.len() > 1) else {
+            writeln!(out, "\t\t\t{}", reason_text(e, r))?;
+            continue;
+        };
+        if listed.contains(&f) {
+            continue;
+        }
+        listed.push(f);
+        writeln!(out, "\t\t\t{f} list:")?;
+        let mut lines: Vec<String> = members.iter().map(|m| reason_text(e, m)).collect();
+        lines.sort();
+        for line in lines {
+            writeln!(out, "\t\t\t\t- {line}")?;
+        }
+        writeln!(out)?;
     }
     Ok(())
 }
@@ -867,22 +981,27 @@ pub fn write_explain(
         writeln!(out, "{rule}")?;
         writeln!(out, "Connections between {} => {}:", e.src, e.dst)?;
         writeln!(out)?;
-        let denied = ConnSet::all().difference(&e.allowed);
-        for (title, verb, conn) in [
-            ("Allowed connections:", "Allowed", &e.allowed),
-            ("Denied connections:", "Denied", &denied),
-        ] {
-            if conn.is_empty() {
-                continue;
+        let mut titled = [false, false];
+        for part in e.parts() {
+            let (title, verb) = if part.allowed {
+                ("Allowed connections:", "Allowed")
+            } else {
+                ("Denied connections:", "Denied")
+            };
+            if !std::mem::replace(&mut titled[usize::from(part.allowed)], true) {
+                writeln!(out, "{title}")?;
             }
-            writeln!(out, "{title}")?;
-            writeln!(
-                out,
-                "\t{verb} {} due to the following policies and rules:",
-                explain_conn(conn)
-            )?;
-            write_side(out, "Egress", &e.egress, conn, &e.egress_reasons)?;
-            write_side(out, "Ingress", &e.ingress, conn, &e.ingress_reasons)?;
+            let conn = explain_conn(&part.conn);
+            if !part.reasons.is_empty() && part.reasons.iter().all(|r| r.is_default()) {
+                writeln!(out, "\t{verb} {conn} due to the system default (Allow all)")?;
+            } else {
+                writeln!(
+                    out,
+                    "\t{verb} {conn} due to the following policies and rules:"
+                )?;
+                write_side(out, e, Side::Egress, part.egress_allows, &part.reasons)?;
+                write_side(out, e, Side::Ingress, part.ingress_allows, &part.reasons)?;
+            }
             writeln!(out)?;
         }
     }

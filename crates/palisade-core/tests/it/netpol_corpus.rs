@@ -886,7 +886,8 @@ fn explain_outputs_match_the_corpus() {
         .collect();
     names.sort();
     let total = names.len();
-    let (mut compared, mut agree, mut attributed, mut same_pairs) = (0, 0, 0, 0);
+    let (mut compared, mut agree, mut attributed, mut same_pairs, mut same_reasons) =
+        (0, 0, 0, 0, 0);
     let mut unattributed = Vec::new();
     let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
     let mut failures = Vec::new();
@@ -901,6 +902,7 @@ fn explain_outputs_match_the_corpus() {
         };
         // `_allow` and `_deny` variants show only the allowed or only the denied part.
         let denied_only = stem.ends_with("_deny");
+        let allowed_only = stem.ends_with("_allow");
         let stem = stem.strip_suffix("_allow").unwrap_or(stem);
         let stem = stem.strip_suffix("_deny").unwrap_or(stem);
         let (case, focus, port_filter) = variant(&root, stem);
@@ -932,8 +934,18 @@ fn explain_outputs_match_the_corpus() {
                 "{name}: pairs missing {missing:?}, extra {extra:?}"
             ));
         }
-        let (problems, unattributed_pair) =
+        let (mut problems, unattributed_pair) =
             compare_explain(&cluster, name, &expected, port_filter, denied_only);
+        let shown = match (allowed_only, denied_only) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        };
+        let reason_problems = compare_reason_blocks(&cluster, text, port_filter, shown);
+        if reason_problems.is_empty() {
+            same_reasons += 1;
+        }
+        problems.extend(reason_problems);
         let same_policies = unattributed_pair.is_none();
         unattributed.extend(unattributed_pair);
         if problems.is_empty() {
@@ -951,7 +963,8 @@ fn explain_outputs_match_the_corpus() {
     let reasons: Vec<String> = skipped.iter().map(|(r, n)| format!("{n} {r}")).collect();
     println!(
         "netpol explain corpus: {total} files, {compared} compared, {agree} agree on allowed/denied \
-         per pair, {attributed} also name the same policies per direction, {same_pairs} list the same pairs; {} skipped ({})",
+         per pair, {attributed} also name the same policies per direction, {same_reasons} give \
+         the same reasons per port range, {same_pairs} list the same pairs; {} skipped ({})",
         skipped.values().sum::<usize>(),
         reasons.join(", ")
     );
@@ -961,6 +974,120 @@ fn explain_outputs_match_the_corpus() {
         "disagreements:\n{}",
         failures.join("\n")
     );
+}
+
+/// One block of an explain output: allowed or not, its port ranges, and its lines (side
+/// verdicts and reasons, trimmed).
+type ReasonBlock = (bool, PortRanges, Vec<String>);
+
+/// The blocks of every pair of an explain output: `Allowed …`/`Denied …` lines with what
+/// follows them. With a port, each block's ranges are cut to that port (blocks without it
+/// dropped); with `shown`, only allowed (`Some(true)`) or denied blocks are kept.
+fn reason_blocks(
+    text: &str,
+    port_filter: PortFilter,
+    shown: Option<bool>,
+) -> BTreeMap<(String, String), BTreeSet<ReasonBlock>> {
+    let mut pairs: BTreeMap<(String, String), BTreeSet<ReasonBlock>> = BTreeMap::new();
+    let mut pair: Option<(String, String)> = None;
+    let mut block: Option<ReasonBlock> = None;
+    let mut finish = |pair: &Option<(String, String)>, block: &mut Option<ReasonBlock>| {
+        let (Some(key), Some((allowed, ranges, lines))) = (pair, block.take()) else {
+            return;
+        };
+        let ranges = match port_filter {
+            Some((proto, port)) => ranges
+                .into_iter()
+                .filter(|(p, a, b)| p == proto.as_str() && *a <= port && port <= *b)
+                .map(|(p, _, _)| (p, port, port))
+                .collect(),
+            None => merged(&ranges),
+        };
+        if !ranges.is_empty() && shown.is_none_or(|s| s == allowed) {
+            pairs
+                .entry(key.clone())
+                .or_default()
+                .insert((allowed, ranges, lines));
+        }
+    };
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if let Some(p) = trimmed
+            .strip_prefix("Connections between ")
+            .and_then(|p| p.strip_suffix(':'))
+            .and_then(|p| p.split_once(" => "))
+        {
+            finish(&pair, &mut block);
+            pair = Some((p.0.to_string(), p.1.to_string()));
+            continue;
+        }
+        if trimmed.is_empty() {
+            continue;
+        }
+        if line.starts_with("\t\t") {
+            if let Some(b) = block.as_mut() {
+                b.2.push(trimmed.to_string());
+            }
+            continue;
+        }
+        finish(&pair, &mut block);
+        let verdict = trimmed
+            .strip_prefix("Allowed ")
+            .map(|c| (true, c))
+            .or_else(|| trimmed.strip_prefix("Denied ").map(|c| (false, c)));
+        if line.starts_with('\t')
+            && let Some((allowed, rest)) = verdict
+            && let Some((conn, why)) = rest.split_once(" due to ")
+        {
+            let mut lines = Vec::new();
+            if why.starts_with("the system default") {
+                lines.push(why.to_string());
+            }
+            block = Some((allowed, reference_ranges(conn), lines));
+        } else if !line.starts_with('\t') {
+            // Titles and rules end the section's blocks; the default-only list ends pairs.
+            if trimmed.starts_with('#') {
+                pair = None;
+            }
+        }
+    }
+    finish(&pair, &mut block);
+    pairs
+}
+
+/// The explain output of the reference against ours for the same pairs, block by block:
+/// the same reasons, in the same words, for the same port ranges.
+fn compare_reason_blocks(
+    cluster: &Cluster,
+    expected_text: &str,
+    port_filter: PortFilter,
+    shown: Option<bool>,
+) -> Vec<String> {
+    let expected = reason_blocks(expected_text, port_filter, shown);
+    let explanations: Vec<_> = expected
+        .keys()
+        .filter_map(|(src, dst)| {
+            Some(cluster.explain(our_peer(cluster, src)?, our_peer(cluster, dst)?))
+        })
+        .collect();
+    let mut text = Vec::new();
+    if palisade_core::report::netpol::write_explain(&mut text, &explanations, &[]).is_err() {
+        return vec!["writing the explanation failed".to_string()];
+    }
+    let ours = reason_blocks(&String::from_utf8_lossy(&text), port_filter, shown);
+    let mut problems = Vec::new();
+    for (pair, want) in &expected {
+        let got = ours.get(pair).cloned().unwrap_or_default();
+        if &got != want {
+            let missing: Vec<_> = want.difference(&got).take(1).collect();
+            let extra: Vec<_> = got.difference(want).take(1).collect();
+            problems.push(format!(
+                "{} => {}: reasons differ, missing {missing:?}, extra {extra:?}",
+                pair.0, pair.1
+            ));
+        }
+    }
+    problems
 }
 
 /// One explain output against the text of `list --explain` for the same pairs, both parsed

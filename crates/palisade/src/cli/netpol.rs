@@ -7,10 +7,11 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use palisade_core::document::{Document, parse_stream};
+use palisade_core::netpol::explain::Side;
 use palisade_core::netpol::{self, Cluster, Focus, FocusDirection, Protocol, parse_peer};
 use palisade_core::report::netpol::{
-    ExposureFilter, ListFormat, write_diff, write_explain, write_explain_with_exposure, write_list,
-    write_list_with_exposure, write_permitted,
+    ExposureFilter, ListFormat, reason_text, write_diff, write_explain,
+    write_explain_with_exposure, write_list, write_list_with_exposure, write_permitted,
 };
 use palisade_io::{Input, discover};
 
@@ -390,13 +391,17 @@ fn explain(args: &EvalArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
             e.dst
         )?;
         writeln!(out, "allowed between them: {}", e.allowed)?;
-        for (side, set, reasons) in [
-            ("egress of the source", &e.egress, &e.egress_reasons),
-            ("ingress of the destination", &e.ingress, &e.ingress_reasons),
+        for (title, side, set) in [
+            ("egress of the source", Side::Egress, &e.egress),
+            ("ingress of the destination", Side::Ingress, &e.ingress),
         ] {
-            writeln!(out, "\n{side}: {set}")?;
-            for r in reasons {
-                writeln!(out, "  - {r}")?;
+            writeln!(out, "\n{title}: {set}")?;
+            // With a port, only what decided that port.
+            let relevant = e
+                .side(side)
+                .filter(|r| args.port.is_none_or(|p| r.conn.allows(args.protocol, p)));
+            for r in relevant {
+                writeln!(out, "  - {}: {}", r.conn, reason_text(&e, r))?;
             }
         }
         if !allowed {

@@ -129,7 +129,7 @@ fn explain_names_rules_and_the_blocking_side() {
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout
-            .contains("NetworkPolicy 'shop/db' isolates ingress"),
+            .contains("All Connections: NetworkPolicy 'shop/db' selects shop/db[Deployment], but 0.0.0.0-255.255.255.255[External] is not allowed by any Ingress rule"),
         "{}",
         run.stdout
     );
@@ -137,6 +137,26 @@ fn explain_names_rules_and_the_blocking_side() {
         run.stdout.ends_with("blocked by: ingress\n"),
         "{}",
         run.stdout
+    );
+    // On one port, only the reasons that decided that port.
+    let on_port = palisade_with_stdin(
+        &[
+            "netpol", "explain", "-", "--src", "shop/web", "--dst", "shop/db", "--port", "5432",
+        ],
+        Some(APP),
+    );
+    assert_eq!(on_port.code, 0, "{}{}", on_port.stdout, on_port.stderr);
+    assert!(
+        on_port.stdout.contains(
+            "  - TCP 5432: NetworkPolicy 'shop/db' allows connections by Ingress rule #1\n"
+        ),
+        "{}",
+        on_port.stdout
+    );
+    assert!(
+        !on_port.stdout.contains("do not match"),
+        "{}",
+        on_port.stdout
     );
 }
 
@@ -297,7 +317,11 @@ fn list_explain_splits_each_pair_into_allowed_and_denied() {
     assert!(out.contains("Connections between shop/web[Deployment] => shop/db[Deployment]:"));
     assert!(out.contains("\tAllowed TCP:[5432] due to the following policies and rules:"));
     assert!(out.contains("\tDenied TCP:[1-5431,5433-65535], UDP, SCTP due to"));
-    assert!(out.contains("NetworkPolicy 'shop/db' allows TCP 5432 by ingress rule #1"));
+    assert!(out.contains("\t\t\tNetworkPolicy 'shop/db' allows connections by Ingress rule #1\n"));
+    assert!(out.contains(
+        "\t\t\tNetworkPolicy 'shop/db' selects shop/db[Deployment], and Ingress rule #1 \
+         selects shop/web[Deployment], but the protocols and ports do not match\n"
+    ));
     assert!(!out.contains("=> shop/web[Deployment]:"));
 
     let json = palisade_with_stdin(
