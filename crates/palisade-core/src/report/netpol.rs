@@ -1,7 +1,9 @@
 //! Writing NetworkPolicy connectivity lists and diffs: text (`src => dst : conn`; diff lines
 //! `diff-type: …, source: …`), the `palisade.netpol.list/v1` and `palisade.netpol.diff/v1`
 //! JSON documents, CSV and Markdown tables, and Graphviz graphs (workloads grouped by namespace,
-//! one labelled edge per connection), and the per-pair explanation of `list --explain`.
+//! one labelled edge per connection); the exposure sections after a list in every format; and
+//! the wording of explanations (`list --explain`, the reasons of `explain`) from the
+//! structured reasons the engine returns.
 
 use std::io::{self, Write};
 
