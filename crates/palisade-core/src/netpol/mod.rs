@@ -24,13 +24,15 @@
 
 pub mod conn;
 pub mod diff;
+pub mod explain;
 mod model;
 pub mod validate;
 
 pub use conn::{ConnSet, PortSet, Protocol};
+pub use explain::Explanation;
 pub use model::exposure::{Exposure, ExposureLine};
 pub use model::lint::{Lint, LintFinding, lint};
-pub use model::{Cluster, Explanation, Peer, Workload, parse_peer};
+pub use model::{Cluster, Peer, Workload, parse_peer};
 
 /// Assumptions under which results hold, for outputs to state.
 pub const ASSUMPTIONS: &[&str] = &[

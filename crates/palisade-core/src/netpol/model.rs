@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::conn::{ConnSet, PortSet, Protocol};
+use super::explain::{AdminTier, Decider, Denial, Explanation, Reason, Side, Verdict};
 use super::{Connection, validate};
 use crate::document::{Node, Value};
 
@@ -288,49 +289,13 @@ enum ExposedPort {
 /// An Ingress backend or Route destination.
 #[derive(Debug, Clone)]
 struct Exposure {
+    /// `Ingress` or `Route`.
+    kind: &'static str,
+    /// The Ingress or Route's name.
+    name: String,
     namespace: String,
     service: String,
     port: ExposedPort,
-}
-
-/// Why a connection is allowed or denied: what each side lets through, and which policy
-/// rules (or the cluster default) decided it.
-#[derive(Debug, Clone)]
-pub struct Explanation {
-    /// Source peer name.
-    pub src: String,
-    /// Destination peer name.
-    pub dst: String,
-    /// What flows: both sides agree.
-    pub allowed: ConnSet,
-    /// What the source's egress lets through to the destination.
-    pub egress: ConnSet,
-    /// Policies and rules that decided the egress side, in evaluation order.
-    pub egress_reasons: Vec<String>,
-    /// What the destination's ingress lets in from the source.
-    pub ingress: ConnSet,
-    /// Policies and rules that decided the ingress side, in evaluation order.
-    pub ingress_reasons: Vec<String>,
-}
-
-impl Explanation {
-    /// The reason given for a side that no policy isolates and no admin rule decides.
-    const DEFAULT_PREFIXES: [&'static str; 3] = [
-        "no policy isolates it",
-        "the source is outside the cluster",
-        "the destination is outside the cluster",
-    ];
-
-    /// True when everything flows and no policy or admin rule took part on either side:
-    /// explain reports list such pairs apart, as allowed by the system default.
-    pub fn by_default_only(&self) -> bool {
-        self.allowed.is_all()
-            && self
-                .egress_reasons
-                .iter()
-                .chain(&self.ingress_reasons)
-                .all(|r| Self::DEFAULT_PREFIXES.iter().any(|p| r.starts_with(p)))
-    }
 }
 
 /// Namespaces, workloads and NetworkPolicies read from manifests.
@@ -527,8 +492,8 @@ impl Cluster {
                 }
             }
             "Service" => self.add_service(node, namespace, name),
-            "Ingress" => self.add_ingress(node, &namespace),
-            "Route" => self.add_route(node, namespace),
+            "Ingress" => self.add_ingress(node, &namespace, &name),
+            "Route" => self.add_route(node, namespace, name),
             "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "ClusterNetworkPolicy" => {
                 self.add_admin(node, kind, &name);
             }
@@ -951,7 +916,7 @@ impl Cluster {
         undecided: &mut ConnSet,
         allowed: &mut ConnSet,
         passed: &mut ConnSet,
-        mut trace: Option<&mut Vec<String>>,
+        mut trace: Option<&mut Vec<Reason>>,
     ) {
         let rules = if ingress {
             &policy.ingress
@@ -974,18 +939,25 @@ impl Cluster {
             if let Some(t) = trace.as_deref_mut()
                 && !hit.is_empty()
             {
-                let verb = match rule.action {
-                    AdminAction::Allow => "allows",
-                    AdminAction::Deny => "denies",
-                    AdminAction::Pass => "passes to NetworkPolicies",
-                };
-                t.push(format!(
-                    "{} '{}' {verb} {hit} by {} rule '{}'",
-                    policy.kind,
-                    policy.name,
-                    if ingress { "ingress" } else { "egress" },
-                    rule.name
-                ));
+                t.push(Reason {
+                    side: side_of(ingress),
+                    verdict: match rule.action {
+                        AdminAction::Allow => Verdict::Allows,
+                        AdminAction::Deny => Verdict::Denies,
+                        AdminAction::Pass => Verdict::Passes,
+                    },
+                    conn: hit.clone(),
+                    decider: Decider::AdminRule {
+                        kind: policy.kind,
+                        tier: match rule_ref(i) {
+                            RuleRef::Baseline(..) => AdminTier::Baseline,
+                            _ => AdminTier::Admin,
+                        },
+                        policy: policy.name.clone(),
+                        rule: i,
+                        rule_name: rule.name.clone(),
+                    },
+                });
             }
             match rule.action {
                 AdminAction::Allow => allowed.union_with(&hit),
@@ -1028,13 +1000,15 @@ impl Cluster {
         });
     }
 
-    fn add_route(&mut self, node: &Node, namespace: String) {
+    fn add_route(&mut self, node: &Node, namespace: String, name: String) {
         if let Some(service) = text(node.path(&["spec", "to", "name"])) {
             let port = node
                 .path(&["spec", "port", "targetPort"])
                 .and_then(port_value)
                 .map_or(ExposedPort::All, ExposedPort::RouteTarget);
             self.exposures.push(Exposure {
+                kind: "Route",
+                name,
                 namespace,
                 service,
                 port,
@@ -1042,7 +1016,7 @@ impl Cluster {
         }
     }
 
-    fn add_ingress(&mut self, node: &Node, namespace: &str) {
+    fn add_ingress(&mut self, node: &Node, namespace: &str, ingress_name: &str) {
         let mut backends: Vec<&Node> = Vec::new();
         if let Some(b) = node.path(&["spec", "defaultBackend"]) {
             backends.push(b);
@@ -1078,6 +1052,8 @@ impl Cluster {
                 None => ExposedPort::All,
             };
             self.exposures.push(Exposure {
+                kind: "Ingress",
+                name: ingress_name.to_string(),
                 namespace: namespace.to_string(),
                 service: name,
                 port,
@@ -1100,9 +1076,21 @@ impl Cluster {
     /// What Ingresses and Routes expose of a workload to the ingress controller, before
     /// policies.
     fn exposed(&self, workload: usize) -> ConnSet {
-        let w = &self.workloads[workload];
         let mut out = ConnSet::none();
+        for (_, conn) in self.exposed_by(workload) {
+            out.union_with(&conn);
+        }
+        out
+    }
+
+    /// Per Ingress backend or Route whose Service selects `workload`: what it exposes of it
+    /// (possibly nothing, when no port of the Service matches).
+    fn exposed_by(&self, workload: usize) -> Vec<(&Exposure, ConnSet)> {
+        let w = &self.workloads[workload];
+        let mut out = Vec::new();
         for e in self.exposures.iter().filter(|e| e.namespace == w.namespace) {
+            let mut exposed = ConnSet::none();
+            let mut selected = false;
             for svc in self.services.iter().filter(|s| {
                 s.namespace == e.namespace
                     && s.name == e.service
@@ -1110,6 +1098,7 @@ impl Cluster {
                         .as_ref()
                         .is_some_and(|sel| sel.iter().all(|(k, v)| w.labels.get(k) == Some(v)))
             }) {
+                selected = true;
                 for sp in &svc.ports {
                     let conn = Self::target_ports(sp, w);
                     let hit = match &e.port {
@@ -1130,9 +1119,12 @@ impl Cluster {
                         }
                     };
                     if hit {
-                        out.union_with(&conn);
+                        exposed.union_with(&conn);
                     }
                 }
+            }
+            if selected {
+                out.push((e, exposed));
             }
         }
         out
@@ -1431,7 +1423,7 @@ impl Cluster {
         other: Peer,
         dst: Peer,
         ingress: bool,
-        trace: Option<&mut Vec<String>>,
+        trace: Option<&mut Vec<Reason>>,
     ) -> ConnSet {
         let matches = |rule: RuleRef| self.rule_matches(rule, ingress, other);
         self.evaluate(subject, ingress, &matches, dst, trace)
@@ -1517,7 +1509,7 @@ impl Cluster {
         ingress: bool,
         matches: &dyn Fn(RuleRef) -> bool,
         dst: Peer,
-        mut trace: Option<&mut Vec<String>>,
+        mut trace: Option<&mut Vec<Reason>>,
     ) -> ConnSet {
         let sel = &self.selection[subject];
         let mut undecided = ConnSet::all();
@@ -1544,7 +1536,9 @@ impl Cluster {
         } else {
             trace.as_deref_mut()
         };
-        if let Some(np) = self.policy_allows(subject, ingress, matches, dst, policy_trace) {
+        if let Some(np) =
+            self.policy_allows(subject, ingress, matches, dst, &undecided, policy_trace)
+        {
             allowed.union_with(&undecided.intersection(&np));
             return allowed;
         }
@@ -1568,9 +1562,12 @@ impl Cluster {
         if let Some(t) = trace
             && !undecided.is_empty()
         {
-            t.push(format!(
-                "no policy isolates it: {undecided} allowed by the cluster default"
-            ));
+            t.push(Reason {
+                side: side_of(ingress),
+                verdict: Verdict::Allows,
+                conn: undecided.clone(),
+                decider: Decider::Default,
+            });
         }
         // Whatever no tier decided is allowed: the cluster default.
         allowed.union_with(&undecided);
@@ -1578,47 +1575,79 @@ impl Cluster {
     }
 
     /// What the NetworkPolicies selecting `subject` let through in one direction, or `None`
-    /// when none isolates it in that direction.
+    /// when none isolates it in that direction. `undecided` is what the admin tier left to
+    /// them: the reasons written to `trace` cover only that.
     fn policy_allows(
         &self,
         subject: usize,
         ingress: bool,
         matches: &dyn Fn(RuleRef) -> bool,
         dst: Peer,
-        mut trace: Option<&mut Vec<String>>,
+        undecided: &ConnSet,
+        mut trace: Option<&mut Vec<Reason>>,
     ) -> Option<ConnSet> {
         let sel = &self.selection[subject];
         let selecting = if ingress { &sel.ingress } else { &sel.egress };
         let mut allowed = ConnSet::none();
+        // Per selecting policy: the rules that select the peer, and whether all of those
+        // name ports the destination lacks.
+        let mut per_policy: Vec<(usize, Vec<usize>, bool)> = Vec::new();
         for &pi in selecting {
             let p = &self.policies[pi];
-            let direction = if ingress { "ingress" } else { "egress" };
             let rules = if ingress { &p.ingress } else { &p.egress };
-            let mut admitted = false;
+            let mut selecting_rules = Vec::new();
+            let mut only_unresolved_names = true;
             for (i, rule) in rules.iter().enumerate() {
-                if matches(RuleRef::Policy(pi, i)) {
-                    let ports = Self::rule_ports(rule, dst, &self.workloads);
-                    if let Some(t) = trace.as_deref_mut()
-                        && !ports.is_empty()
-                    {
-                        admitted = true;
-                        t.push(format!(
-                            "NetworkPolicy '{}/{}' allows {ports} by {direction} rule #{}",
-                            p.namespace,
-                            p.name,
-                            i + 1
-                        ));
-                    }
-                    allowed.union_with(&ports);
+                if !matches(RuleRef::Policy(pi, i)) {
+                    continue;
                 }
+                selecting_rules.push(i);
+                let ports = Self::rule_ports(rule, dst, &self.workloads);
+                only_unresolved_names &=
+                    ports.is_empty() && self.rule_names_ports(RuleRef::Policy(pi, i), ingress);
+                let decided = ports.intersection(undecided);
+                if let Some(t) = trace.as_deref_mut()
+                    && !decided.is_empty()
+                {
+                    t.push(Reason {
+                        side: side_of(ingress),
+                        verdict: Verdict::Allows,
+                        conn: decided,
+                        decider: Decider::PolicyRule {
+                            policy: format!("{}/{}", p.namespace, p.name),
+                            rule: i,
+                        },
+                    });
+                }
+                allowed.union_with(&ports);
             }
-            if let Some(t) = trace.as_deref_mut()
-                && !admitted
-            {
-                t.push(format!(
-                    "NetworkPolicy '{}/{}' isolates {direction} and none of its rules admits the peer",
-                    p.namespace, p.name
-                ));
+            per_policy.push((pi, selecting_rules, only_unresolved_names));
+        }
+        let denied = undecided.difference(&allowed);
+        if let Some(t) = trace
+            && !denied.is_empty()
+        {
+            for (pi, selecting_rules, only_unresolved_names) in per_policy {
+                let p = &self.policies[pi];
+                let rules = if ingress { &p.ingress } else { &p.egress };
+                let denial = if rules.is_empty() {
+                    Denial::NoRules
+                } else if selecting_rules.is_empty() {
+                    Denial::NoRuleSelectsPeer
+                } else if only_unresolved_names {
+                    Denial::NamedPortsUnresolved(selecting_rules)
+                } else {
+                    Denial::PortsDoNotMatch(selecting_rules)
+                };
+                t.push(Reason {
+                    side: side_of(ingress),
+                    verdict: Verdict::Denies,
+                    conn: denied.clone(),
+                    decider: Decider::PolicyDenies {
+                        policy: format!("{}/{}", p.namespace, p.name),
+                        denial,
+                    },
+                });
             }
         }
         (!selecting.is_empty()).then_some(allowed)
@@ -1626,46 +1655,72 @@ impl Cluster {
 
     /// Why what flows from `src` to `dst` is allowed or denied, side by side.
     pub fn explain(&self, src: Peer, dst: Peer) -> Explanation {
-        let mut egress_reasons = Vec::new();
+        let mut reasons = Vec::new();
+        let outside = |side| Reason {
+            side,
+            verdict: Verdict::Allows,
+            conn: ConnSet::all(),
+            decider: Decider::Outside,
+        };
         let egress = match src {
-            Peer::Workload(i) => {
-                self.direction_traced(i, dst, dst, false, Some(&mut egress_reasons))
-            }
+            Peer::Workload(i) => self.direction_traced(i, dst, dst, false, Some(&mut reasons)),
             Peer::External(..) => {
-                egress_reasons.push("the source is outside the cluster: no policy applies".into());
+                reasons.push(outside(Side::Egress));
                 ConnSet::all()
             }
+            // No policy applies to the ingress controller: its traffic is shaped by what
+            // Ingresses and Routes expose, which is the destination's ingress business.
             Peer::IngressController => {
-                let exposed = match dst {
-                    Peer::Workload(i) => self.exposed(i),
-                    _ => ConnSet::none(),
-                };
-                egress_reasons.push(format!(
-                    "Ingresses and Routes expose {exposed} of the destination"
-                ));
-                exposed
+                reasons.push(Reason {
+                    decider: Decider::Default,
+                    ..outside(Side::Egress)
+                });
+                ConnSet::all()
             }
         };
-        let mut ingress_reasons = Vec::new();
-        let ingress = match dst {
-            Peer::Workload(i) => {
-                self.direction_traced(i, src, dst, true, Some(&mut ingress_reasons))
+        let ingress = match (src, dst) {
+            (Peer::IngressController, Peer::Workload(i)) => {
+                let by_object = self.exposed_by(i);
+                let exposed = self.exposed(i);
+                let hidden = ConnSet::all().difference(&exposed);
+                for (e, conn) in &by_object {
+                    let decider = Decider::Exposure {
+                        kind: e.kind,
+                        object: format!("{}/{}", e.namespace, e.name),
+                        service: e.service.clone(),
+                    };
+                    for (verdict, conn) in [(Verdict::Allows, conn), (Verdict::Denies, &hidden)] {
+                        if !conn.is_empty() {
+                            reasons.push(Reason {
+                                side: Side::Ingress,
+                                verdict,
+                                conn: conn.clone(),
+                                decider: decider.clone(),
+                            });
+                        }
+                    }
+                }
+                let mut traced = Vec::new();
+                let policies = self.direction_traced(i, src, dst, true, Some(&mut traced));
+                // Where no policy isolates, what the Ingresses and Routes expose is the whole
+                // story: the cluster default adds nothing to it.
+                reasons.extend(traced.into_iter().filter(|r| r.decider != Decider::Default));
+                exposed.intersection(&policies)
             }
-            Peer::External(..) => {
-                ingress_reasons
-                    .push("the destination is outside the cluster: no policy applies".into());
+            (_, Peer::Workload(i)) => self.direction_traced(i, src, dst, true, Some(&mut reasons)),
+            (_, Peer::External(..)) => {
+                reasons.push(outside(Side::Ingress));
                 ConnSet::all()
             }
-            Peer::IngressController => ConnSet::none(),
+            (_, Peer::IngressController) => ConnSet::none(),
         };
         Explanation {
             src: self.peer_name(src),
             dst: self.peer_name(dst),
             allowed: egress.intersection(&ingress),
             egress,
-            egress_reasons,
             ingress,
-            ingress_reasons,
+            reasons,
         }
     }
 
@@ -1790,6 +1845,11 @@ impl Cluster {
         out.sort();
         out
     }
+}
+
+/// The side a direction flag stands for.
+fn side_of(ingress: bool) -> Side {
+    if ingress { Side::Ingress } else { Side::Egress }
 }
 
 /// The connections a list of rule ports names; named ports resolve on `dst`.
@@ -2306,11 +2366,35 @@ spec: {containers: [{name: c}]}
         );
         assert_eq!(e.allowed.to_string(), "TCP 5432");
         assert!(e.egress.is_all());
+        let ingress: Vec<(&Decider, Verdict, String)> = e
+            .side(Side::Ingress)
+            .map(|r| (&r.decider, r.verdict, r.conn.to_string()))
+            .collect();
+        let admin = Decider::AdminRule {
+            kind: "AdminNetworkPolicy",
+            tier: AdminTier::Admin,
+            policy: "block-ssh".into(),
+            rule: 0,
+            rule_name: "no-ssh".into(),
+        };
+        let rule = Decider::PolicyRule {
+            policy: "prod/db".into(),
+            rule: 0,
+        };
+        let denies = Decider::PolicyDenies {
+            policy: "prod/db".into(),
+            denial: Denial::PortsDoNotMatch(vec![0]),
+        };
         assert_eq!(
-            e.ingress_reasons,
+            ingress,
             [
-                "AdminNetworkPolicy 'block-ssh' denies TCP 22 by ingress rule 'no-ssh'",
-                "NetworkPolicy 'prod/db' allows TCP 5432 by ingress rule #1",
+                (&admin, Verdict::Denies, "TCP 22".to_string()),
+                (&rule, Verdict::Allows, "TCP 5432".to_string()),
+                (
+                    &denies,
+                    Verdict::Denies,
+                    "SCTP 1-65535,TCP 1-21,23-5431,5433-65535,UDP 1-65535".to_string()
+                ),
             ]
         );
         let e = c.explain(
@@ -2318,11 +2402,16 @@ spec: {containers: [{name: c}]}
             parse_peer(&c, "prod/db").expect("db"),
         );
         assert!(e.allowed.is_empty());
+        let denial = e.side(Side::Ingress).nth(1).map(|r| &r.decider);
         assert_eq!(
-            e.ingress_reasons[1],
-            "NetworkPolicy 'prod/db' isolates ingress and none of its rules admits the peer"
+            denial,
+            Some(&Decider::PolicyDenies {
+                policy: "prod/db".into(),
+                denial: Denial::NoRuleSelectsPeer,
+            })
         );
-        assert!(e.egress_reasons[0].contains("cluster default"));
+        let egress: Vec<&Reason> = e.side(Side::Egress).collect();
+        assert!(egress.len() == 1 && egress[0].decider == Decider::Default);
     }
 
     #[test]

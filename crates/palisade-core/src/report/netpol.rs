@@ -1,7 +1,9 @@
 //! Writing NetworkPolicy connectivity lists and diffs: text (`src => dst : conn`; diff lines
 //! `diff-type: …, source: …`), the `palisade.netpol.list/v1` and `palisade.netpol.diff/v1`
 //! JSON documents, CSV and Markdown tables, and Graphviz graphs (workloads grouped by namespace,
-//! one labelled edge per connection), and the per-pair explanation of `list --explain`.
+//! one labelled edge per connection); the exposure sections after a list in every format; and
+//! the wording of explanations (`list --explain`, the reasons of `explain`) from the
+//! structured reasons the engine returns.
 
 use std::io::{self, Write};
 
@@ -9,6 +11,7 @@ use serde::Serialize;
 
 use crate::netpol::conn::{ConnSet, Protocol};
 use crate::netpol::diff::DiffEntry;
+use crate::netpol::explain::{Decider, Denial, Reason, Side, Verdict};
 use crate::netpol::{Connection, Explanation};
 
 /// The schema name of `netpol list` JSON output.
@@ -42,19 +45,81 @@ struct DotEdge<'a> {
     style: &'static str,
 }
 
+/// Where a peer of a graph is drawn.
+enum DotPlace<'a> {
+    /// A workload `ns/name[Kind]`, in the box of its namespace.
+    Workload { namespace: &'a str, short: &'a str },
+    /// An exposure peer standing for pods that do not exist yet (`ns/[all pods]`,
+    /// `[namespace with {k=v}]/[pod with {k=v}]`): in the box of its namespace, or of the
+    /// namespaces it selects.
+    Selected { namespace: &'a str, pods: &'a str },
+    /// Outside every namespace: external ranges, the ingress controller, `entire-cluster`.
+    Outside,
+}
+
+fn without_brackets(text: &str) -> &str {
+    text.strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(text)
+}
+
+fn dot_place(peer: &str) -> DotPlace<'_> {
+    if peer.ends_with("[External]") {
+        return DotPlace::Outside;
+    }
+    // A selected namespace is bracketed and its labels may hold `/`.
+    let split = if peer.starts_with('[') {
+        peer.find("]/").map(|i| (&peer[..=i], &peer[i + 2..]))
+    } else {
+        peer.split_once('/')
+    };
+    match split {
+        Some((namespace, rest)) if rest.starts_with('[') => DotPlace::Selected {
+            namespace: without_brackets(namespace),
+            pods: without_brackets(rest),
+        },
+        Some((namespace, short)) => DotPlace::Workload { namespace, short },
+        None => DotPlace::Outside,
+    }
+}
+
+/// The Graphviz ID of a peer: its name, except for selected pods (`all pods_in_ns`).
+fn dot_node_id(peer: &str) -> String {
+    match dot_place(peer) {
+        DotPlace::Selected { namespace, pods } => format!("{pods}_in_{namespace}"),
+        _ => peer.to_string(),
+    }
+}
+
 /// Writes a `digraph` of `edges`: every peer they name as a node, workloads inside a cluster
-/// box per namespace.
+/// box per namespace, pods an exposure peer selects in a dashed box of their namespace (or of
+/// the namespaces it selects), the rest outside.
 fn write_dot(out: &mut dyn Write, edges: &[DotEdge<'_>]) -> io::Result<()> {
-    let mut namespaces: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
-        std::collections::BTreeMap::new();
-    let mut outside: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    use std::collections::{BTreeMap, BTreeSet};
+    // Per namespace box: its workloads (short names) and the selected pods drawn in it.
+    type Boxed<'a> = BTreeMap<&'a str, (BTreeSet<(&'a str, &'a str)>, BTreeSet<&'a str>)>;
+    let mut namespaces: Boxed<'_> = BTreeMap::new();
+    let mut selected_namespaces: Boxed<'_> = BTreeMap::new();
+    let mut outside: BTreeSet<&str> = BTreeSet::new();
     for e in edges {
         for peer in [e.src, e.dst] {
-            match peer.split_once('/') {
-                Some((ns, _)) if !peer.ends_with("[External]") => {
-                    namespaces.entry(ns).or_default().insert(peer);
+            match dot_place(peer) {
+                DotPlace::Workload { namespace, short } => {
+                    namespaces
+                        .entry(namespace)
+                        .or_default()
+                        .0
+                        .insert((peer, short));
                 }
-                _ => {
+                DotPlace::Selected { namespace, pods } => {
+                    let boxes = if peer.starts_with('[') {
+                        &mut selected_namespaces
+                    } else {
+                        &mut namespaces
+                    };
+                    boxes.entry(namespace).or_default().1.insert(pods);
+                }
+                DotPlace::Outside => {
                     outside.insert(peer);
                 }
             }
@@ -63,30 +128,51 @@ fn write_dot(out: &mut dyn Write, edges: &[DotEdge<'_>]) -> io::Result<()> {
     writeln!(out, "digraph netpol {{")?;
     writeln!(out, "\trankdir=LR")?;
     writeln!(out, "\tnode [shape=box style=rounded]")?;
-    for (i, (ns, peers)) in namespaces.iter().enumerate() {
+    let boxes = namespaces.iter().map(|b| (b, "namespace ", "")).chain(
+        selected_namespaces
+            .iter()
+            .map(|b| (b, "", "\t\tstyle=dashed color=darkorange\n")),
+    );
+    for (i, ((ns, (workloads, selected)), prefix, style)) in boxes.enumerate() {
         writeln!(out, "\tsubgraph cluster_{i} {{")?;
-        writeln!(out, "\t\tlabel={}", dot_quote(&format!("namespace {ns}")))?;
-        for peer in peers {
-            let short = peer.split_once('/').map_or(*peer, |(_, n)| n);
+        writeln!(out, "\t\tlabel={}", dot_quote(&format!("{prefix}{ns}")))?;
+        write!(out, "{style}")?;
+        for (peer, short) in workloads {
             writeln!(out, "\t\t{} [label={}]", dot_quote(peer), dot_quote(short))?;
+        }
+        for pods in selected {
+            writeln!(
+                out,
+                "\t\t{} [label={} style=\"rounded,dashed\" color=darkorange]",
+                dot_quote(&format!("{pods}_in_{ns}")),
+                dot_quote(pods)
+            )?;
         }
         writeln!(out, "\t}}")?;
     }
     for peer in &outside {
-        writeln!(out, "\t{} [shape=ellipse]", dot_quote(peer))?;
+        let shape = if *peer == ENTIRE_CLUSTER {
+            "diamond style=dashed color=darkorange"
+        } else {
+            "ellipse"
+        };
+        writeln!(out, "\t{} [shape={shape}]", dot_quote(peer))?;
     }
     for e in edges {
         writeln!(
             out,
             "\t{} -> {} [label={}{}]",
-            dot_quote(e.src),
-            dot_quote(e.dst),
+            dot_quote(&dot_node_id(e.src)),
+            dot_quote(&dot_node_id(e.dst)),
             dot_quote(&e.label),
             e.style
         )?;
     }
     writeln!(out, "}}")
 }
+
+/// The exposure peer standing for any pod of any namespace.
+const ENTIRE_CLUSTER: &str = "entire-cluster";
 
 #[derive(Serialize)]
 struct JsonConnection<'a> {
@@ -325,7 +411,10 @@ fn exposure_rows(
 
 /// Writes the exposure sections that follow a list: per direction, what each workload is
 /// open to beyond the given objects (external ranges included), then the workloads no policy
-/// protects. `Txt` and `Json` only; `Json` writes a `palisade.netpol.exposure/v1` document.
+/// protects. `Json` writes a `palisade.netpol.exposure/v1` document; `Csv` and `Md` append
+/// titled tables (`dst,src` first for ingress), without the unprotected workloads, as the
+/// established table layouts have them; `Dot` writes a graph of the exposure alone (see
+/// [`write_list_with_exposure`] for one graph of both).
 pub fn write_exposure(
     out: &mut dyn Write,
     connections: &[crate::netpol::Connection],
@@ -335,33 +424,40 @@ pub fn write_exposure(
 ) -> io::Result<()> {
     let (rows, unprotected) = exposure_rows(connections, exposure, filter);
     let direction = |ingress: bool| if ingress { "Ingress" } else { "Egress" };
-    if format == ListFormat::Json {
-        let side = |r: &[(String, String, String)]| -> Vec<serde_json::Value> {
-            r.iter()
-                .map(|(w, p, c)| serde_json::json!({"workload": w, "peer": p, "conn": c}))
-                .collect()
-        };
-        let doc = serde_json::json!({
-            "schema": "palisade.netpol.exposure/v1",
-            "egress": side(&rows[0]),
-            "ingress": side(&rows[1]),
-            "unprotected": unprotected
-                .iter()
-                .map(|(w, i)| serde_json::json!({"workload": w, "direction": direction(*i)}))
-                .collect::<Vec<_>>(),
-        });
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
-        return writeln!(out);
+    let title = match filter.port {
+        Some((protocol, port)) => {
+            format!("Exposure Analysis Result On {} {port}:", protocol.as_str())
+        }
+        None => "Exposure Analysis Result:".to_string(),
+    };
+    match format {
+        ListFormat::Json => {
+            let side = |r: &[(String, String, String)]| -> Vec<serde_json::Value> {
+                r.iter()
+                    .map(|(w, p, c)| serde_json::json!({"workload": w, "peer": p, "conn": c}))
+                    .collect()
+            };
+            let doc = serde_json::json!({
+                "schema": "palisade.netpol.exposure/v1",
+                "egress": side(&rows[0]),
+                "ingress": side(&rows[1]),
+                "unprotected": unprotected
+                    .iter()
+                    .map(|(w, i)| serde_json::json!({"workload": w, "direction": direction(*i)}))
+                    .collect::<Vec<_>>(),
+            });
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            return writeln!(out);
+        }
+        ListFormat::Csv => return write_exposure_csv(out, &title, &rows, filter.port.is_some()),
+        ListFormat::Md => return write_exposure_md(out, &title, &rows, filter.port.is_some()),
+        ListFormat::Dot => {
+            return write_dot(out, &exposure_edges(&rows, exposure, filter));
+        }
+        ListFormat::Txt => {}
     }
     writeln!(out)?;
-    match filter.port {
-        Some((protocol, port)) => writeln!(
-            out,
-            "Exposure Analysis Result On {} {port}:",
-            protocol.as_str()
-        )?,
-        None => writeln!(out, "Exposure Analysis Result:")?,
-    }
+    writeln!(out, "{title}")?;
     let width = rows
         .iter()
         .flatten()
@@ -394,6 +490,162 @@ pub fn write_exposure(
         }
     }
     Ok(())
+}
+
+/// The exposure tables of a CSV list: a title row, then per direction a title row, a header
+/// and the rows (without the connection column on one port).
+fn write_exposure_csv(
+    out: &mut dyn Write,
+    title: &str,
+    rows: &[Vec<(String, String, String)>; 2],
+    on_port: bool,
+) -> io::Result<()> {
+    writeln!(out, "{},,", csv_field(title))?;
+    for (i, header) in [(0, "src,dst"), (1, "dst,src")] {
+        if rows[i].is_empty() {
+            continue;
+        }
+        writeln!(
+            out,
+            "{} Exposure:,,",
+            if i == 1 { "Ingress" } else { "Egress" }
+        )?;
+        if on_port {
+            writeln!(out, "{header}")?;
+        } else {
+            writeln!(out, "{header},conn")?;
+        }
+        for (w, peer, conn) in &rows[i] {
+            write!(out, "{},{}", csv_field(w), csv_field(peer))?;
+            if !on_port {
+                write!(out, ",{}", csv_field(conn))?;
+            }
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+/// The exposure tables of a Markdown list: a `##` title, then per direction a `###` title
+/// and a table (without the connection column on one port).
+fn write_exposure_md(
+    out: &mut dyn Write,
+    title: &str,
+    rows: &[Vec<(String, String, String)>; 2],
+    on_port: bool,
+) -> io::Result<()> {
+    writeln!(out, "## {title}")?;
+    let mut first = true;
+    for (i, header) in [(0, "| src | dst |"), (1, "| dst | src |")] {
+        if rows[i].is_empty() {
+            continue;
+        }
+        if !first {
+            writeln!(out)?;
+        }
+        first = false;
+        writeln!(
+            out,
+            "### {} Exposure:",
+            if i == 1 { "Ingress" } else { "Egress" }
+        )?;
+        if on_port {
+            writeln!(out, "{header}\n|-----|-----|")?;
+        } else {
+            writeln!(out, "{header} conn |\n|-----|-----|------|")?;
+        }
+        for (w, peer, conn) in &rows[i] {
+            if on_port {
+                writeln!(out, "| {w} | {peer} |")?;
+            } else {
+                writeln!(out, "| {w} | {peer} | {conn} |")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Exposure rows as dashed graph edges, egress from the workload, ingress into it. On one
+/// port an edge is labelled with that port, unless no policy protects the workload in that
+/// direction: then everything is open and the label says so.
+fn exposure_edges<'a>(
+    rows: &'a [Vec<(String, String, String)>; 2],
+    exposure: &crate::netpol::Exposure,
+    filter: &ExposureFilter<'_>,
+) -> Vec<DotEdge<'a>> {
+    let mut edges = Vec::new();
+    for (i, side) in rows.iter().enumerate() {
+        let ingress = i == 1;
+        for (workload, peer, conn) in side {
+            let label = match filter.port {
+                Some((protocol, port))
+                    if !exposure
+                        .unprotected
+                        .iter()
+                        .any(|(w, dir)| w == workload && *dir == ingress) =>
+                {
+                    format!("{} {port}", protocol.as_str())
+                }
+                _ => conn.clone(),
+            };
+            let (src, dst) = if ingress {
+                (peer.as_str(), workload.as_str())
+            } else {
+                (workload.as_str(), peer.as_str())
+            };
+            edges.push(DotEdge {
+                src,
+                dst,
+                label,
+                style: " color=darkorange style=dashed",
+            });
+        }
+    }
+    edges
+}
+
+/// Writes a list (every connection, or with `filter.port` those permitted on that port)
+/// followed by its exposure. In `Dot` both are one graph: connections as solid edges, exposure
+/// peers as their own nodes with dashed edges; an exposure row that repeats a connection (an
+/// external range) is drawn once, as the connection.
+pub fn write_list_with_exposure(
+    out: &mut dyn Write,
+    connections: &[Connection],
+    assumptions: &[&str],
+    exposure: &crate::netpol::Exposure,
+    filter: &ExposureFilter<'_>,
+    format: ListFormat,
+) -> io::Result<()> {
+    let on = filter
+        .port
+        .map(|(protocol, port)| format!("{} {port}", protocol.as_str()));
+    if format != ListFormat::Dot {
+        match &on {
+            Some(on) => write_permitted(out, connections, assumptions, on, format)?,
+            None => write_list(out, connections, assumptions, format)?,
+        }
+        return write_exposure(out, connections, exposure, filter, format);
+    }
+    let (rows, _) = exposure_rows(connections, exposure, filter);
+    let mut edges: Vec<DotEdge<'_>> = connections
+        .iter()
+        .map(|c| DotEdge {
+            src: &c.src,
+            dst: &c.dst,
+            label: on.clone().unwrap_or_else(|| c.conn.clone()),
+            style: "",
+        })
+        .collect();
+    let listed: std::collections::BTreeSet<(&str, &str)> = connections
+        .iter()
+        .map(|c| (c.src.as_str(), c.dst.as_str()))
+        .collect();
+    edges.extend(
+        exposure_edges(&rows, exposure, filter)
+            .into_iter()
+            .filter(|e| !listed.contains(&(e.src, e.dst))),
+    );
+    write_dot(out, &edges)
 }
 
 /// The schema name of `netpol diff` JSON output.
@@ -570,30 +822,143 @@ fn explain_conn(conn: &ConnSet) -> String {
     parts.join(", ")
 }
 
-/// How the engine words a selecting NetworkPolicy that admits nothing of a pair.
-const ADMITS_NOTHING: &str = "none of its rules admits the peer";
+fn side_name(side: Side) -> &'static str {
+    match side {
+        Side::Egress => "Egress",
+        Side::Ingress => "Ingress",
+    }
+}
 
-/// One direction of an explanation: whether it lets `conn` through, and why.
+/// One reason of `e` in words, naming the workload its side is about and the other peer.
+pub fn reason_text(e: &Explanation, r: &Reason) -> String {
+    let side = side_name(r.side);
+    let (subject, peer) = match r.side {
+        Side::Egress => (&e.src, &e.dst),
+        Side::Ingress => (&e.dst, &e.src),
+    };
+    match &r.decider {
+        Decider::AdminRule {
+            kind,
+            policy,
+            rule,
+            rule_name,
+            ..
+        } => {
+            let verb = match r.verdict {
+                Verdict::Allows => "allows",
+                Verdict::Denies => "denies",
+                Verdict::Passes => "passes",
+            };
+            let rule = if rule_name.is_empty() {
+                format!("#{}", rule + 1)
+            } else {
+                rule_name.clone()
+            };
+            format!("{kind} '{policy}' {verb} connections by {side} rule {rule}")
+        }
+        Decider::PolicyRule { policy, rule } => format!(
+            "NetworkPolicy '{policy}' allows connections by {side} rule #{}",
+            rule + 1
+        ),
+        Decider::PolicyDenies { policy, denial } => {
+            let selects = format!("NetworkPolicy '{policy}' selects {subject}");
+            let rules = |rules: &[usize]| {
+                let numbers: Vec<String> = rules.iter().map(|r| format!("#{}", r + 1)).collect();
+                if rules.len() == 1 {
+                    format!("{side} rule {} selects {peer}", numbers.join(""))
+                } else {
+                    format!("{side} rules {} select {peer}", numbers.join(", "))
+                }
+            };
+            match denial {
+                Denial::NoRules => format!(
+                    "{selects}, but {peer} is not allowed by any {side} rule (no rules defined)"
+                ),
+                Denial::NoRuleSelectsPeer => {
+                    format!("{selects}, but {peer} is not allowed by any {side} rule")
+                }
+                Denial::PortsDoNotMatch(r) => format!(
+                    "{selects}, and {}, but the protocols and ports do not match",
+                    rules(r)
+                ),
+                Denial::NamedPortsUnresolved(r) => format!(
+                    "{selects}, and {}, but named ports of the rule have no match in the \
+                     configuration of the destination peer",
+                    rules(r)
+                ),
+            }
+        }
+        Decider::Default => "the system default (Allow all)".to_string(),
+        Decider::Outside => format!(
+            "{subject} is outside the cluster: no policy applies, the system default (Allow all)"
+        ),
+        Decider::Exposure {
+            kind,
+            object,
+            service,
+        } => match r.verdict {
+            Verdict::Allows => {
+                format!("{kind} '{object}' allows ingress connections through service {service}")
+            }
+            _ => format!(
+                "{kind} '{object}' allows ingress to service {service}, but the protocols and \
+                 ports do not match"
+            ),
+        },
+    }
+}
+
+/// One side of a part of an explanation: `(Allowed)` or `(Denied)`, and the reasons that
+/// decided it, NetworkPolicies grouped when several took part.
 fn write_side(
     out: &mut dyn Write,
-    label: &str,
-    side: &ConnSet,
-    conn: &ConnSet,
-    reasons: &[String],
+    e: &Explanation,
+    side: Side,
+    allows: bool,
+    reasons: &[&Reason],
 ) -> io::Result<()> {
-    let verdict = if side.intersection(conn).is_empty() {
-        "Denied"
-    } else {
-        "Allowed"
+    let verdict = if allows { "Allowed" } else { "Denied" };
+    let mine: Vec<&Reason> = reasons.iter().copied().filter(|r| r.side == side).collect();
+    if !mine.is_empty() && mine.iter().all(|r| r.is_default()) {
+        return writeln!(
+            out,
+            "\t\t{} ({verdict}) due to the system default (Allow all)",
+            side_name(side)
+        );
+    }
+    writeln!(out, "\t\t{} ({verdict})", side_name(side))?;
+    // Several reasons of one family (NetworkPolicies, Ingresses, Routes): one list, sorted,
+    // where the first of them stands.
+    let family = |r: &Reason| match &r.decider {
+        Decider::PolicyRule { .. } | Decider::PolicyDenies { .. } => Some("NetworkPolicy"),
+        Decider::Exposure { kind, .. } => Some(*kind),
+        _ => None,
     };
-    writeln!(out, "\t\t{label} ({verdict})")?;
-    // A policy that admits nothing took no part in what a side lets through.
-    let admits_nothing = |r: &&String| r.ends_with(ADMITS_NOTHING);
-    for r in reasons
-        .iter()
-        .filter(|r| verdict == "Denied" || !admits_nothing(r))
-    {
-        writeln!(out, "\t\t\t{r}")?;
+    let mut listed: Vec<&str> = Vec::new();
+    for r in &mine {
+        let members: Vec<&Reason> = match family(r) {
+            Some(f) => mine
+                .iter()
+                .copied()
+                .filter(|m| family(m) == Some(f))
+                .collect(),
+            None => Vec::new(),
+        };
+        let Some(f) = family(r).filter(|_| members.len() > 1) else {
+            writeln!(out, "\t\t\t{}", reason_text(e, r))?;
+            continue;
+        };
+        if listed.contains(&f) {
+            continue;
+        }
+        listed.push(f);
+        writeln!(out, "\t\t\t{f} list:")?;
+        let mut lines: Vec<String> = members.iter().map(|m| reason_text(e, m)).collect();
+        lines.sort();
+        for line in lines {
+            writeln!(out, "\t\t\t\t- {line}")?;
+        }
+        writeln!(out)?;
     }
     Ok(())
 }
@@ -618,22 +983,27 @@ pub fn write_explain(
         writeln!(out, "{rule}")?;
         writeln!(out, "Connections between {} => {}:", e.src, e.dst)?;
         writeln!(out)?;
-        let denied = ConnSet::all().difference(&e.allowed);
-        for (title, verb, conn) in [
-            ("Allowed connections:", "Allowed", &e.allowed),
-            ("Denied connections:", "Denied", &denied),
-        ] {
-            if conn.is_empty() {
-                continue;
+        let mut titled = [false, false];
+        for part in e.parts() {
+            let (title, verb) = if part.allowed {
+                ("Allowed connections:", "Allowed")
+            } else {
+                ("Denied connections:", "Denied")
+            };
+            if !std::mem::replace(&mut titled[usize::from(part.allowed)], true) {
+                writeln!(out, "{title}")?;
             }
-            writeln!(out, "{title}")?;
-            writeln!(
-                out,
-                "\t{verb} {} due to the following policies and rules:",
-                explain_conn(conn)
-            )?;
-            write_side(out, "Egress", &e.egress, conn, &e.egress_reasons)?;
-            write_side(out, "Ingress", &e.ingress, conn, &e.ingress_reasons)?;
+            let conn = explain_conn(&part.conn);
+            if !part.reasons.is_empty() && part.reasons.iter().all(|r| r.is_default()) {
+                writeln!(out, "\t{verb} {conn} due to the system default (Allow all)")?;
+            } else {
+                writeln!(
+                    out,
+                    "\t{verb} {conn} due to the following policies and rules:"
+                )?;
+                write_side(out, e, Side::Egress, part.egress_allows, &part.reasons)?;
+                write_side(out, e, Side::Ingress, part.ingress_allows, &part.reasons)?;
+            }
             writeln!(out)?;
         }
     }
@@ -649,14 +1019,34 @@ pub fn write_explain(
             writeln!(out, "{} => {}", e.src, e.dst)?;
         }
     }
+    write_explain_assumptions(out, assumptions)
+}
+
+/// The closing section of an explanation: the assumptions its verdicts rest on.
+fn write_explain_assumptions(out: &mut dyn Write, assumptions: &[&str]) -> io::Result<()> {
     if !assumptions.is_empty() {
-        writeln!(out, "{rule}")?;
+        writeln!(out, "{}", "-".repeat(160))?;
         writeln!(out, "Assumptions:")?;
         for a in assumptions {
             writeln!(out, "\t- {a}")?;
         }
     }
     Ok(())
+}
+
+/// `list --explain --exposure`: the explanation, then the exposure sections (text) of
+/// `connections`, then the assumptions.
+pub fn write_explain_with_exposure(
+    out: &mut dyn Write,
+    explanations: &[Explanation],
+    assumptions: &[&str],
+    connections: &[Connection],
+    exposure: &crate::netpol::Exposure,
+    filter: &ExposureFilter<'_>,
+) -> io::Result<()> {
+    write_explain(out, explanations, &[])?;
+    write_exposure(out, connections, exposure, filter, ListFormat::Txt)?;
+    write_explain_assumptions(out, assumptions)
 }
 
 #[cfg(test)]

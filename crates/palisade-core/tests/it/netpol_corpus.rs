@@ -466,11 +466,117 @@ fn normalised_lines(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// A list-with-exposure JSON output as comparable rows: `list | src | dst | conn` per
+/// connection and `egress|ingress | workload | peer | conn` per exposure line, the connection
+/// left out on one port (the reference names none there). Reads the reference document
+/// (`connlist_results`, `exposure_results.egress_exposure`, … with `src`/`dst`) and Palisade's
+/// two documents (the list, then `palisade.netpol.exposure/v1` with `workload`/`peer`).
+fn exposure_json_rows(text: &str, on_port: bool) -> BTreeSet<String> {
+    use serde_json::Value;
+    let docs: Vec<Value> = serde_json::Deserializer::from_str(text)
+        .into_iter::<Value>()
+        .map_while(Result::ok)
+        .collect();
+    let string =
+        |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    let conn = |v: &Value| {
+        if on_port {
+            String::new()
+        } else {
+            string(v, "conn")
+        }
+    };
+    let items = |v: Option<&Value>| v.and_then(Value::as_array).cloned().unwrap_or_default();
+    let mut out = BTreeSet::new();
+    for doc in &docs {
+        let list = [
+            "connections",
+            "connlist_results",
+            "connlist_conn_focus_results",
+        ]
+        .iter()
+        .find_map(|k| doc.get(*k));
+        for c in items(list) {
+            out.insert(format!(
+                "list | {} | {} | {}",
+                string(&c, "src"),
+                string(&c, "dst"),
+                conn(&c)
+            ));
+        }
+        if doc.get("schema").and_then(Value::as_str) == Some("palisade.netpol.exposure/v1") {
+            for side in ["egress", "ingress"] {
+                for l in items(doc.get(side)) {
+                    out.insert(format!(
+                        "{side} | {} | {} | {}",
+                        string(&l, "workload"),
+                        string(&l, "peer"),
+                        conn(&l)
+                    ));
+                }
+            }
+        }
+        let exposure = ["exposure_results", "exposure_conn_focus_results"]
+            .iter()
+            .find_map(|k| doc.get(*k));
+        if let Some(exposure) = exposure {
+            for (side, workload, peer) in [("egress", "src", "dst"), ("ingress", "dst", "src")] {
+                for l in items(exposure.get(format!("{side}_exposure").as_str())) {
+                    out.insert(format!(
+                        "{side} | {} | {} | {}",
+                        string(&l, workload),
+                        string(&l, peer),
+                        conn(&l)
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Our list with exposure for a focus and port in `format`; with `explain`, the exposure
+/// sections alone (in text), as they follow an explanation.
+fn our_exposure_output(
+    cluster: &Cluster,
+    focus: &Focus,
+    port_filter: PortFilter,
+    explain: bool,
+    format: palisade_core::report::netpol::ListFormat,
+) -> String {
+    use palisade_core::report::netpol::{
+        ExposureFilter, ListFormat, write_exposure, write_list_with_exposure,
+    };
+    let all = match port_filter {
+        Some((proto, port)) => cluster.permitted_on(proto, port),
+        None => cluster.connectivity(),
+    };
+    let list: Vec<_> = all
+        .into_iter()
+        .filter(|c| focus.keeps(c) && without_ipv6_end(c))
+        .collect();
+    let filter = ExposureFilter {
+        focus,
+        port: port_filter,
+    };
+    let exposure = cluster.exposure();
+    let mut ours = Vec::new();
+    if explain {
+        write_exposure(&mut ours, &list, &exposure, &filter, ListFormat::Txt)
+    } else {
+        write_list_with_exposure(&mut ours, &list, &[], &exposure, &filter, format)
+    }
+    .expect("write to memory");
+    String::from_utf8_lossy(&ours).into_owned()
+}
+
+/// Every expected list-with-exposure output (txt, csv, md, dot, json), and the exposure part
+/// of the explain-with-exposure outputs, against ours in the same format: txt, csv and md as
+/// sets of lines with blanks collapsed, dot as its set of edges with their labels, json as
+/// rows.
 #[test]
 fn exposure_matches_the_corpus() {
-    use palisade_core::report::netpol::{
-        ExposureFilter, ListFormat, write_exposure, write_list, write_permitted,
-    };
+    use palisade_core::report::netpol::ListFormat;
     let Some(root) = crate::corpus("netpol-analyzer") else {
         return;
     };
@@ -485,66 +591,53 @@ fn exposure_matches_the_corpus() {
         .filter(|n| n.contains("_exposure_output."))
         .collect();
     names.sort();
-    let (mut compared, mut agree) = (0, 0);
+    let mut compared: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
     let mut failures = Vec::new();
     for name in &names {
         let Some((stem, ext)) = name.rsplit_once("_exposure_output.") else {
             continue;
         };
-        if ext != "txt" {
-            *skipped
-                .entry("csv/md/dot/json (exposure is offered in txt and in Palisade's own JSON)")
-                .or_default() += 1;
-            continue;
-        }
-        if stem.ends_with("_explain") {
-            *skipped.entry("explain with exposure").or_default() += 1;
-            continue;
-        }
+        let format = match ext {
+            "txt" => ListFormat::Txt,
+            "json" => ListFormat::Json,
+            "csv" => ListFormat::Csv,
+            "md" => ListFormat::Md,
+            "dot" => ListFormat::Dot,
+            _ => {
+                *skipped.entry("other format").or_default() += 1;
+                continue;
+            }
+        };
+        let (explain, stem) = match stem.strip_suffix("_explain") {
+            Some(stem) => (true, stem),
+            None => (false, stem),
+        };
         let (case, focus, port_filter) = variant(&root, stem);
         let Some(cluster) = load_case(&root, case) else {
             *skipped.entry("multi-network").or_default() += 1;
             continue;
         };
-        compared += 1;
-        let all = match port_filter {
-            Some((proto, port)) => cluster.permitted_on(proto, port),
-            None => cluster.connectivity(),
+        let kind = if explain { "explain+txt" } else { ext };
+        let ours = our_exposure_output(&cluster, &focus, port_filter, explain, format);
+        let expected_text = fs::read_to_string(expected_dir.join(name)).unwrap_or_default();
+        // With explain, the exposure sections follow the explanation (compared elsewhere).
+        let expected_text = match expected_text.find("Exposure Analysis Result") {
+            Some(i) if explain => expected_text[i..].to_string(),
+            _ => expected_text,
         };
-        let list: Vec<_> = all
-            .into_iter()
-            .filter(|c| focus.keeps(c) && without_ipv6_end(c))
-            .collect();
-        let mut ours = Vec::new();
-        match port_filter {
-            Some((proto, port)) => write_permitted(
-                &mut ours,
-                &list,
-                &[],
-                &format!("{} {port}", proto.as_str()),
-                ListFormat::Txt,
+        let (ours, expected) = match ext {
+            "dot" => (rows(&ours, "dot"), rows(&expected_text, "dot")),
+            "json" => (
+                exposure_json_rows(&ours, port_filter.is_some()),
+                exposure_json_rows(&expected_text, port_filter.is_some()),
             ),
-            None => write_list(&mut ours, &list, &[], ListFormat::Txt),
-        }
-        .expect("write to memory");
-        let filter = ExposureFilter {
-            focus: &focus,
-            port: port_filter,
+            _ => (normalised_lines(&ours), normalised_lines(&expected_text)),
         };
-        write_exposure(
-            &mut ours,
-            &list,
-            &cluster.exposure(),
-            &filter,
-            ListFormat::Txt,
-        )
-        .expect("write to memory");
-        let ours = normalised_lines(&String::from_utf8_lossy(&ours));
-        let expected =
-            normalised_lines(&fs::read_to_string(expected_dir.join(name)).unwrap_or_default());
-        if ours == expected {
-            agree += 1;
+        let counts = compared.entry(kind).or_default();
+        counts.0 += 1;
+        if ours == expected && !expected.is_empty() {
+            counts.1 += 1;
         } else {
             let missing: Vec<_> = expected.difference(&ours).take(3).collect();
             let extra: Vec<_> = ours.difference(&expected).take(3).collect();
@@ -554,12 +647,19 @@ fn exposure_matches_the_corpus() {
         }
     }
     let reasons: Vec<String> = skipped.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    let per_format: Vec<String> = compared
+        .iter()
+        .map(|(k, (n, ok))| format!("{k} {ok}/{n}"))
+        .collect();
     println!(
-        "netpol exposure corpus: {compared} files compared, {agree} agree, {} skipped ({})",
+        "netpol exposure corpus: {} files compared, {} agree ({}), {} skipped ({})",
+        compared.values().map(|c| c.0).sum::<usize>(),
+        compared.values().map(|c| c.1).sum::<usize>(),
+        per_format.join(", "),
         skipped.values().sum::<usize>(),
         reasons.join(", ")
     );
-    assert!(compared > 0, "no exposure output compared");
+    assert!(!compared.is_empty(), "no exposure output compared");
     assert!(
         failures.is_empty(),
         "disagreements:\n{}",
@@ -786,20 +886,23 @@ fn explain_outputs_match_the_corpus() {
         .collect();
     names.sort();
     let total = names.len();
-    let (mut compared, mut agree, mut attributed, mut same_pairs) = (0, 0, 0, 0);
+    let (mut compared, mut agree, mut attributed, mut same_pairs, mut same_reasons) =
+        (0, 0, 0, 0, 0);
     let mut unattributed = Vec::new();
     let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
     let mut failures = Vec::new();
     for name in &names {
-        if name.contains("_explain_exposure_") {
-            *skipped.entry("explain with exposure").or_default() += 1;
-            continue;
-        }
-        let Some(stem) = name.strip_suffix("_explain_output.txt") else {
+        // With exposure, the exposure sections follow the explanation (compared with the
+        // other exposure outputs).
+        let Some(stem) = name
+            .strip_suffix("_explain_output.txt")
+            .or_else(|| name.strip_suffix("_explain_exposure_output.txt"))
+        else {
             continue;
         };
         // `_allow` and `_deny` variants show only the allowed or only the denied part.
         let denied_only = stem.ends_with("_deny");
+        let allowed_only = stem.ends_with("_allow");
         let stem = stem.strip_suffix("_allow").unwrap_or(stem);
         let stem = stem.strip_suffix("_deny").unwrap_or(stem);
         let (case, focus, port_filter) = variant(&root, stem);
@@ -814,8 +917,12 @@ fn explain_outputs_match_the_corpus() {
         let Ok(text) = fs::read_to_string(expected_dir.join(name)) else {
             continue;
         };
+        let text = match text.find("\nExposure Analysis Result") {
+            Some(i) => &text[..i],
+            None => &text[..],
+        };
         compared += 1;
-        let expected = parse_explain(&text);
+        let expected = parse_explain(text);
         let our_pairs = explain_pairs(&cluster, &focus, port_filter, denied_only);
         let expected_pairs: BTreeSet<(String, String)> = expected.keys().cloned().collect();
         if our_pairs == expected_pairs {
@@ -827,8 +934,18 @@ fn explain_outputs_match_the_corpus() {
                 "{name}: pairs missing {missing:?}, extra {extra:?}"
             ));
         }
-        let (problems, unattributed_pair) =
+        let (mut problems, unattributed_pair) =
             compare_explain(&cluster, name, &expected, port_filter, denied_only);
+        let shown = match (allowed_only, denied_only) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        };
+        let reason_problems = compare_reason_blocks(&cluster, text, port_filter, shown);
+        if reason_problems.is_empty() {
+            same_reasons += 1;
+        }
+        problems.extend(reason_problems);
         let same_policies = unattributed_pair.is_none();
         unattributed.extend(unattributed_pair);
         if problems.is_empty() {
@@ -846,7 +963,8 @@ fn explain_outputs_match_the_corpus() {
     let reasons: Vec<String> = skipped.iter().map(|(r, n)| format!("{n} {r}")).collect();
     println!(
         "netpol explain corpus: {total} files, {compared} compared, {agree} agree on allowed/denied \
-         per pair, {attributed} also name the same policies per direction, {same_pairs} list the same pairs; {} skipped ({})",
+         per pair, {attributed} also name the same policies per direction, {same_reasons} give \
+         the same reasons per port range, {same_pairs} list the same pairs; {} skipped ({})",
         skipped.values().sum::<usize>(),
         reasons.join(", ")
     );
@@ -856,6 +974,120 @@ fn explain_outputs_match_the_corpus() {
         "disagreements:\n{}",
         failures.join("\n")
     );
+}
+
+/// One block of an explain output: allowed or not, its port ranges, and its lines (side
+/// verdicts and reasons, trimmed).
+type ReasonBlock = (bool, PortRanges, Vec<String>);
+
+/// The blocks of every pair of an explain output: `Allowed …`/`Denied …` lines with what
+/// follows them. With a port, each block's ranges are cut to that port (blocks without it
+/// dropped); with `shown`, only allowed (`Some(true)`) or denied blocks are kept.
+fn reason_blocks(
+    text: &str,
+    port_filter: PortFilter,
+    shown: Option<bool>,
+) -> BTreeMap<(String, String), BTreeSet<ReasonBlock>> {
+    let mut pairs: BTreeMap<(String, String), BTreeSet<ReasonBlock>> = BTreeMap::new();
+    let mut pair: Option<(String, String)> = None;
+    let mut block: Option<ReasonBlock> = None;
+    let mut finish = |pair: &Option<(String, String)>, block: &mut Option<ReasonBlock>| {
+        let (Some(key), Some((allowed, ranges, lines))) = (pair, block.take()) else {
+            return;
+        };
+        let ranges = match port_filter {
+            Some((proto, port)) => ranges
+                .into_iter()
+                .filter(|(p, a, b)| p == proto.as_str() && *a <= port && port <= *b)
+                .map(|(p, _, _)| (p, port, port))
+                .collect(),
+            None => merged(&ranges),
+        };
+        if !ranges.is_empty() && shown.is_none_or(|s| s == allowed) {
+            pairs
+                .entry(key.clone())
+                .or_default()
+                .insert((allowed, ranges, lines));
+        }
+    };
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if let Some(p) = trimmed
+            .strip_prefix("Connections between ")
+            .and_then(|p| p.strip_suffix(':'))
+            .and_then(|p| p.split_once(" => "))
+        {
+            finish(&pair, &mut block);
+            pair = Some((p.0.to_string(), p.1.to_string()));
+            continue;
+        }
+        if trimmed.is_empty() {
+            continue;
+        }
+        if line.starts_with("\t\t") {
+            if let Some(b) = block.as_mut() {
+                b.2.push(trimmed.to_string());
+            }
+            continue;
+        }
+        finish(&pair, &mut block);
+        let verdict = trimmed
+            .strip_prefix("Allowed ")
+            .map(|c| (true, c))
+            .or_else(|| trimmed.strip_prefix("Denied ").map(|c| (false, c)));
+        if line.starts_with('\t')
+            && let Some((allowed, rest)) = verdict
+            && let Some((conn, why)) = rest.split_once(" due to ")
+        {
+            let mut lines = Vec::new();
+            if why.starts_with("the system default") {
+                lines.push(why.to_string());
+            }
+            block = Some((allowed, reference_ranges(conn), lines));
+        } else if !line.starts_with('\t') {
+            // Titles and rules end the section's blocks; the default-only list ends pairs.
+            if trimmed.starts_with('#') {
+                pair = None;
+            }
+        }
+    }
+    finish(&pair, &mut block);
+    pairs
+}
+
+/// The explain output of the reference against ours for the same pairs, block by block:
+/// the same reasons, in the same words, for the same port ranges.
+fn compare_reason_blocks(
+    cluster: &Cluster,
+    expected_text: &str,
+    port_filter: PortFilter,
+    shown: Option<bool>,
+) -> Vec<String> {
+    let expected = reason_blocks(expected_text, port_filter, shown);
+    let explanations: Vec<_> = expected
+        .keys()
+        .filter_map(|(src, dst)| {
+            Some(cluster.explain(our_peer(cluster, src)?, our_peer(cluster, dst)?))
+        })
+        .collect();
+    let mut text = Vec::new();
+    if palisade_core::report::netpol::write_explain(&mut text, &explanations, &[]).is_err() {
+        return vec!["writing the explanation failed".to_string()];
+    }
+    let ours = reason_blocks(&String::from_utf8_lossy(&text), port_filter, shown);
+    let mut problems = Vec::new();
+    for (pair, want) in &expected {
+        let got = ours.get(pair).cloned().unwrap_or_default();
+        if &got != want {
+            let missing: Vec<_> = want.difference(&got).take(1).collect();
+            let extra: Vec<_> = got.difference(want).take(1).collect();
+            problems.push(format!(
+                "{} => {}: reasons differ, missing {missing:?}, extra {extra:?}",
+                pair.0, pair.1
+            ));
+        }
+    }
+    problems
 }
 
 /// One explain output against the text of `list --explain` for the same pairs, both parsed

@@ -7,10 +7,11 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use palisade_core::document::{Document, parse_stream};
+use palisade_core::netpol::explain::Side;
 use palisade_core::netpol::{self, Cluster, Focus, FocusDirection, Protocol, parse_peer};
 use palisade_core::report::netpol::{
-    ExposureFilter, ListFormat, write_diff, write_explain, write_exposure, write_list,
-    write_permitted,
+    ExposureFilter, ListFormat, reason_text, write_diff, write_explain,
+    write_explain_with_exposure, write_list, write_list_with_exposure, write_permitted,
 };
 use palisade_io::{Input, discover};
 
@@ -115,14 +116,15 @@ struct ListArgs {
     protocol: Protocol,
 
     /// Also show what each workload is open to beyond the given objects (any namespace, any
-    /// pod matching a selector, the outside world) and which workloads no policy protects
-    /// (txt and json formats).
+    /// pod matching a selector, the outside world) and, in txt and json, which workloads no
+    /// policy protects; in dot, exposure peers are nodes of the graph.
     #[arg(long)]
     exposure: bool,
 
     /// Instead of the list, explain every pair of peers (txt format): what is allowed and
-    /// what is denied, with the policies, rules or defaults that decided each side.
-    #[arg(long, conflicts_with_all = ["exposure", "port"])]
+    /// what is denied, with the policies, rules or defaults that decided each side; with
+    /// --exposure, the exposure sections follow.
+    #[arg(long, conflicts_with = "port")]
     explain: bool,
 }
 
@@ -239,9 +241,32 @@ fn list(args: &ListArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
             })
             .collect();
         let mut output = Output::open(args.output.as_deref(), color)?;
-        write_with(&mut output, |out, _| {
-            write_explain(out, &explanations, netpol::ASSUMPTIONS)
-        })?;
+        if args.exposure {
+            // The exposure section merges in the external ranges of the (focused) list.
+            let connections: Vec<_> = cluster
+                .connectivity()
+                .into_iter()
+                .filter(|c| focus.keeps(c))
+                .collect();
+            let filter = ExposureFilter {
+                focus: &focus,
+                port: None,
+            };
+            write_with(&mut output, |out, _| {
+                write_explain_with_exposure(
+                    out,
+                    &explanations,
+                    netpol::ASSUMPTIONS,
+                    &connections,
+                    &cluster.exposure(),
+                    &filter,
+                )
+            })?;
+        } else {
+            write_with(&mut output, |out, _| {
+                write_explain(out, &explanations, netpol::ASSUMPTIONS)
+            })?;
+        }
         output.finish()?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -251,12 +276,20 @@ fn list(args: &ListArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
     };
     let connections: Vec<_> = all.into_iter().filter(|c| focus.keeps(c)).collect();
     let format = list_format(args.format);
-    if args.exposure && !matches!(format, ListFormat::Txt | ListFormat::Json) {
-        bail!("--exposure is available in the txt and json formats");
-    }
-    let exposure = args.exposure.then(|| cluster.exposure());
+    let filter = ExposureFilter {
+        focus: &focus,
+        port: args.port.map(|p| (args.protocol, p)),
+    };
     let mut output = Output::open(args.output.as_deref(), color)?;
     write_with(&mut output, |out, _| match args.port {
+        _ if args.exposure => write_list_with_exposure(
+            out,
+            &connections,
+            netpol::ASSUMPTIONS,
+            &cluster.exposure(),
+            &filter,
+            format,
+        ),
         Some(port) => write_permitted(
             out,
             &connections,
@@ -266,15 +299,6 @@ fn list(args: &ListArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
         ),
         None => write_list(out, &connections, netpol::ASSUMPTIONS, format),
     })?;
-    if let Some(exposure) = &exposure {
-        let filter = ExposureFilter {
-            focus: &focus,
-            port: args.port.map(|p| (args.protocol, p)),
-        };
-        write_with(&mut output, |out, _| {
-            write_exposure(out, &connections, exposure, &filter, format)
-        })?;
-    }
     output.finish()?;
     Ok(ExitCode::SUCCESS)
 }
@@ -367,13 +391,17 @@ fn explain(args: &EvalArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
             e.dst
         )?;
         writeln!(out, "allowed between them: {}", e.allowed)?;
-        for (side, set, reasons) in [
-            ("egress of the source", &e.egress, &e.egress_reasons),
-            ("ingress of the destination", &e.ingress, &e.ingress_reasons),
+        for (title, side, set) in [
+            ("egress of the source", Side::Egress, &e.egress),
+            ("ingress of the destination", Side::Ingress, &e.ingress),
         ] {
-            writeln!(out, "\n{side}: {set}")?;
-            for r in reasons {
-                writeln!(out, "  - {r}")?;
+            writeln!(out, "\n{title}: {set}")?;
+            // With a port, only what decided that port.
+            let relevant = e
+                .side(side)
+                .filter(|r| args.port.is_none_or(|p| r.conn.allows(args.protocol, p)));
+            for r in relevant {
+                writeln!(out, "  - {}: {}", r.conn, reason_text(&e, r))?;
             }
         }
         if !allowed {

@@ -129,7 +129,7 @@ fn explain_names_rules_and_the_blocking_side() {
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout
-            .contains("NetworkPolicy 'shop/db' isolates ingress"),
+            .contains("All Connections: NetworkPolicy 'shop/db' selects shop/db[Deployment], but 0.0.0.0-255.255.255.255[External] is not allowed by any Ingress rule"),
         "{}",
         run.stdout
     );
@@ -137,6 +137,26 @@ fn explain_names_rules_and_the_blocking_side() {
         run.stdout.ends_with("blocked by: ingress\n"),
         "{}",
         run.stdout
+    );
+    // On one port, only the reasons that decided that port.
+    let on_port = palisade_with_stdin(
+        &[
+            "netpol", "explain", "-", "--src", "shop/web", "--dst", "shop/db", "--port", "5432",
+        ],
+        Some(APP),
+    );
+    assert_eq!(on_port.code, 0, "{}{}", on_port.stdout, on_port.stderr);
+    assert!(
+        on_port.stdout.contains(
+            "  - TCP 5432: NetworkPolicy 'shop/db' allows connections by Ingress rule #1\n"
+        ),
+        "{}",
+        on_port.stdout
+    );
+    assert!(
+        !on_port.stdout.contains("do not match"),
+        "{}",
+        on_port.stdout
     );
 }
 
@@ -172,11 +192,75 @@ fn list_exposure_and_dot() {
         "{}",
         dot.stdout
     );
-    let refused = palisade_with_stdin(
-        &["netpol", "list", "-", "-f", "csv", "--exposure"],
+}
+
+#[test]
+fn list_exposure_in_csv_md_and_dot() {
+    let run = |format: &str, extra: &[&str]| {
+        let mut args = vec!["netpol", "list", "-", "-f", format, "--exposure"];
+        args.extend_from_slice(extra);
+        let run = palisade_with_stdin(&args, Some(APP));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+    };
+    let csv = run("csv", &[]);
+    assert!(
+        csv.contains(
+            "Exposure Analysis Result:,,\nEgress Exposure:,,\nsrc,dst,conn\n\
+             shop/db[Deployment],0.0.0.0-255.255.255.255[External],All Connections\n"
+        ),
+        "{csv}"
+    );
+    assert!(csv.contains("Ingress Exposure:,,\ndst,src,conn\n"), "{csv}");
+    assert!(
+        csv.contains("shop/web[Deployment],entire-cluster,All Connections\n"),
+        "{csv}"
+    );
+    let md = run("md", &["--port", "5432"]);
+    assert!(md.starts_with("| src | dst |\n"), "{md}");
+    assert!(
+        md.contains(
+            "## Exposure Analysis Result On TCP 5432:\n### Egress Exposure:\n| src | dst |\n"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("### Ingress Exposure:\n| dst | src |\n"),
+        "{md}"
+    );
+    let dot = run("dot", &["--focus-workload", "shop/web"]);
+    assert!(
+        dot.contains("\"entire-cluster\" -> \"shop/web[Deployment]\" [label=\"All Connections\" color=darkorange style=dashed]"),
+        "{dot}"
+    );
+    assert!(dot.contains("\"entire-cluster\" [shape=diamond"), "{dot}");
+    // The external range is both a connection and exposure: one edge.
+    assert_eq!(
+        dot.matches("\"shop/web[Deployment]\" -> \"0.0.0.0-255.255.255.255[External]\"")
+            .count(),
+        1,
+        "{dot}"
+    );
+}
+
+#[test]
+fn list_explain_with_exposure() {
+    let run = palisade_with_stdin(
+        &["netpol", "list", "-", "--explain", "--exposure"],
         Some(APP),
     );
-    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = &run.stdout;
+    let explained = out
+        .find("Connections between shop/web[Deployment] => shop/db[Deployment]:")
+        .expect(out);
+    let exposure = out.find("Exposure Analysis Result:").expect(out);
+    let assumptions = out.find("Assumptions:").expect(out);
+    assert!(explained < exposure && exposure < assumptions, "{out}");
+    assert!(
+        out.contains("shop/db[Deployment] is not protected on Egress"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -233,7 +317,11 @@ fn list_explain_splits_each_pair_into_allowed_and_denied() {
     assert!(out.contains("Connections between shop/web[Deployment] => shop/db[Deployment]:"));
     assert!(out.contains("\tAllowed TCP:[5432] due to the following policies and rules:"));
     assert!(out.contains("\tDenied TCP:[1-5431,5433-65535], UDP, SCTP due to"));
-    assert!(out.contains("NetworkPolicy 'shop/db' allows TCP 5432 by ingress rule #1"));
+    assert!(out.contains("\t\t\tNetworkPolicy 'shop/db' allows connections by Ingress rule #1\n"));
+    assert!(out.contains(
+        "\t\t\tNetworkPolicy 'shop/db' selects shop/db[Deployment], and Ingress rule #1 \
+         selects shop/web[Deployment], but the protocols and ports do not match\n"
+    ));
     assert!(!out.contains("=> shop/web[Deployment]:"));
 
     let json = palisade_with_stdin(
