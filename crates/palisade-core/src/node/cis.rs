@@ -2750,7 +2750,7 @@ pub fn evaluate(snapshot: &Snapshot, cluster: Option<&Inventory>, options: &Opti
         });
     }
     if targets.contains(&Target::Policies) {
-        checks.extend(policies::evaluate(cluster));
+        checks.extend(policies::evaluate(cluster, benchmark));
     }
     let mut notes: Vec<String> = view
         .broken_manifests
