@@ -2095,15 +2095,29 @@ pub static CATALOG: &[CheckDef] = &[
         false,
         "kubelet --hostname-override is not set",
         "Remove --hostname-override from the kubelet's command line.",
-        |c| flag_rule(
-            c,
-            Kubelet,
-            "hostname-override",
-            None,
-            "--hostname-override not set",
-            true,
-            |v| v.is_none()
-        )
+        |c| {
+            let mut outcome = flag_rule(
+                c,
+                Kubelet,
+                "hostname-override",
+                None,
+                "--hostname-override not set",
+                true,
+                |v| v.is_none(),
+            );
+            // k3s and RKE2 always pass it: a person decides, nothing can be removed.
+            if c.view
+                .component(Kubelet)
+                .and_then(|k| k.flag("hostname-override"))
+                .is_some_and(|f| f.file == crate::node::embedded::BUILT_IN)
+            {
+                outcome.status = Status::Warn;
+                outcome.actual.push_str(
+                    "; k3s and RKE2 always set it to the node name, as cloud providers expect",
+                );
+            }
+            outcome
+        }
     ),
     check!(
         "4.2.8",

@@ -795,3 +795,23 @@ fn more_policies_from_a_cluster_dump() {
     assert_eq!(status(&doc, "5.2.10"), "WARN");
     assert_eq!(actual(&doc, "5.6.2"), "Pod shop/api");
 }
+
+#[test]
+fn k3s_built_in_arguments_follow_its_sources() {
+    let node = NodeDir::new("k3s-server");
+    let doc = node.run(&[]).json();
+    // The API server checks kubelet serving certificates against k3s's server CA.
+    assert_eq!(status(&doc, "1.2.5"), "PASS");
+    assert_eq!(
+        actual(&doc, "1.2.5"),
+        "--kubelet-certificate-authority=/var/lib/rancher/k3s/server/tls/server-ca.crt"
+    );
+    assert!(actual(&doc, "1.3.4").ends_with("/server/tls/service.current.key"));
+    assert!(actual(&doc, "4.2.9").contains("/var/lib/rancher/k3s/agent/serving-kubelet.crt"));
+    // Always set by k3s: a person decides, nothing to remove.
+    assert_eq!(status(&doc, "4.2.7"), "WARN");
+    assert_eq!(
+        check(&doc, "4.2.7")["source"]["file"],
+        "(built-in arguments)"
+    );
+}
