@@ -9,7 +9,7 @@
 //! and moved the later 5.2 items up by one; v1.11 renumbered 5.7 to 5.6), so every item
 //! carries its id per release.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::document::Node;
 use crate::inventory::Inventory;
@@ -589,6 +589,21 @@ fn has_own_grant(model: &Model, namespace: &str, name: &str) -> bool {
 /// named first, and PASS only when no workload mounts one.
 fn tokens_mounted(facts: &Facts<'_>) -> Answer {
     let model = facts.inv.rbac();
+    // `automountServiceAccountToken` of each ServiceAccount, and whether it has a grant of
+    // its own, looked up once per account.
+    let accounts: HashMap<(&str, &str), Option<bool>> = facts
+        .inv
+        .of_kind("ServiceAccount")
+        .map(|(_, o)| {
+            (
+                (o.namespace.as_deref().unwrap_or("default"), &*o.name),
+                o.root
+                    .get("automountServiceAccountToken")
+                    .and_then(Node::as_bool),
+            )
+        })
+        .collect();
+    let mut grants: HashMap<(&str, &str), bool> = HashMap::new();
     let mut ungranted = Vec::new();
     let mut granted = Vec::new();
     for workload in &facts.workloads {
@@ -600,13 +615,7 @@ fn tokens_mounted(facts: &Facts<'_>) -> Answer {
                 .and_then(Node::as_str)
                 .filter(|s| !s.is_empty())
                 .unwrap_or("default");
-            let account_mounts = facts
-                .inv
-                .of_kind("ServiceAccount")
-                .map(|(_, o)| o)
-                .find(|o| *o.name == *account && o.namespace.as_deref() == Some(namespace))
-                .and_then(|o| o.root.get("automountServiceAccountToken"))
-                .and_then(Node::as_bool);
+            let account_mounts = accounts.get(&(namespace, account)).copied().flatten();
             let mounts = pod
                 .get("automountServiceAccountToken")
                 .and_then(Node::as_bool)
@@ -615,7 +624,9 @@ fn tokens_mounted(facts: &Facts<'_>) -> Answer {
             if !mounts {
                 continue;
             }
-            let own = has_own_grant(model, namespace, account);
+            let own = *grants
+                .entry((namespace, account))
+                .or_insert_with(|| has_own_grant(model, namespace, account));
             let finding = Finding {
                 object: workload.object,
                 text: format!(
@@ -735,6 +746,20 @@ fn namespace_boundaries(facts: &Facts<'_>) -> Answer {
         )
         .at(first.object, first.object.pos().line),
     }
+}
+
+/// The general policy on seccomp: FAIL for a workload the restricted Pod Security Standard's
+/// seccomp check refuses (no `RuntimeDefault` or `Localhost` profile for some container).
+fn seccomp_unconfined(facts: &Facts<'_>) -> Answer {
+    let mut findings = Vec::new();
+    for workload in &facts.workloads {
+        for pod in &workload.pods {
+            if let Some(violation) = pss_violation(pod, "seccompProfile_restricted") {
+                findings.push(violation_finding(workload.object, &violation));
+            }
+        }
+    }
+    fail_on(&findings)
 }
 
 /// Whether a `securityContext` node says anything.
@@ -1081,23 +1106,7 @@ const POLICIES: &[PolicyDef] = &[
         title: "The seccomp profile is set to RuntimeDefault in pod definitions",
         remediation: "Set securityContext.seccompProfile.type: RuntimeDefault in the pod spec.",
         expected: "every pod outside kube-system sets a seccomp profile (RuntimeDefault or Localhost)",
-        answer: |f| {
-            fail_on(&objects(pods_where(f.inv, |spec| {
-                let confined = |sc: Option<&Node>| {
-                    sc.and_then(|sc| sc.path(&["seccompProfile", "type"]))
-                        .and_then(Node::as_str)
-                        .is_some_and(|t| t == "RuntimeDefault" || t == "Localhost")
-                };
-                if confined(spec.get("securityContext")) {
-                    return false;
-                }
-                let containers = spec.get("containers").map(Node::items).unwrap_or_default();
-                containers.is_empty()
-                    || !containers
-                        .iter()
-                        .all(|c| confined(c.get("securityContext")))
-            })))
-        },
+        answer: seccomp_unconfined,
     },
     PolicyDef {
         ids: Ids::each(Some("5.7.3"), Some("5.6.3"), Some("5.6.3")),
@@ -1305,16 +1314,6 @@ fn outside_system(object: &Object) -> bool {
         .namespace
         .as_deref()
         .is_some_and(|ns| SYSTEM_NAMESPACES.contains(&ns))
-}
-
-fn pods_where(inv: &Inventory, bad: impl Fn(&Node) -> bool) -> Vec<(String, &Object)> {
-    let mut out = Vec::new();
-    for object in inv.objects().iter().filter(|o| outside_system(o)) {
-        if pod_specs(object).iter().any(|p| bad(p.spec)) {
-            out.push((describe(object), object));
-        }
-    }
-    out
 }
 
 fn containers_where(inv: &Inventory, bad: impl Fn(&Node) -> bool) -> Vec<(String, &Object)> {

@@ -793,7 +793,11 @@ fn more_policies_from_a_cluster_dump() {
     assert_eq!(status(&doc, "5.2.8"), "WARN");
     assert_eq!(status(&doc, "5.2.9"), "WARN");
     assert_eq!(status(&doc, "5.2.10"), "WARN");
-    assert_eq!(actual(&doc, "5.6.2"), "Pod shop/api");
+    assert!(
+        actual(&doc, "5.6.2").starts_with("Pod shop/api: seccompProfile"),
+        "{}",
+        actual(&doc, "5.6.2")
+    );
 }
 
 #[test]
