@@ -506,6 +506,21 @@ fn benchmark_and_targets_can_be_chosen() {
     assert_eq!(doc["targets"], serde_json::json!(["master", "etcd"]));
     let checks = doc["checks"].as_array().unwrap();
     assert!(checks.iter().all(|c| c["id"] != "1.2.30"));
+    // v1.10 wanted PKI certificates at 600; later releases accept 644.
+    assert_eq!(
+        check(&doc, "1.1.20")["expected"],
+        "permissions 600 or more restrictive"
+    );
+    assert_eq!(
+        check(&node.run(&[]).json(), "1.1.20")["expected"],
+        "permissions 644 or more restrictive"
+    );
+    let worker = NodeDir::new("worker");
+    let old = worker.run(&["--benchmark", "cis-1.10"]).json();
+    assert_eq!(
+        check(&old, "4.1.7")["expected"],
+        "permissions 600 or more restrictive"
+    );
     assert!(
         checks
             .iter()
