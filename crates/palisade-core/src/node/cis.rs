@@ -1146,13 +1146,18 @@ pub static CATALOG: &[CheckDef] = &[
         "1.1.20",
         Master,
         false,
-        "Kubernetes PKI certificate files have permissions 644 or more restrictive",
-        "chmod 644 the .crt files in the PKI directory.",
+        "Kubernetes PKI certificate files have permissions 644 (600 under v1.10) or more restrictive",
+        "chmod 644 the .crt files in the PKI directory (600 for CIS v1.10).",
         |c| mode_rule(
             c,
             "PKI certificates",
             &pki_files(c, Some(".crt")),
-            0o644,
+            // v1.10 asked for 600; v1.11 relaxed it to 644, certificates being public.
+            if c.benchmark == Benchmark::Cis110 {
+                0o600
+            } else {
+                0o644
+            },
             true
         )
     ),
@@ -1934,13 +1939,18 @@ pub static CATALOG: &[CheckDef] = &[
         "4.1.7",
         Node,
         false,
-        "The kubelet's client certificate authority file permissions are 644 or more restrictive",
-        "chmod 644 the kubelet's client CA file.",
+        "The kubelet's client certificate authority file permissions are 644 (600 under v1.10) or more restrictive",
+        "chmod 644 the kubelet's client CA file (600 for CIS v1.10).",
         |c| mode_rule(
             c,
             "kubelet client CA file",
             &kubelet_client_ca(c),
-            0o644,
+            // As for 1.1.20: v1.10 asked for 600, v1.11 relaxed it to 644.
+            if c.benchmark == Benchmark::Cis110 {
+                0o600
+            } else {
+                0o644
+            },
             true
         )
     ),
@@ -2095,15 +2105,29 @@ pub static CATALOG: &[CheckDef] = &[
         false,
         "kubelet --hostname-override is not set",
         "Remove --hostname-override from the kubelet's command line.",
-        |c| flag_rule(
-            c,
-            Kubelet,
-            "hostname-override",
-            None,
-            "--hostname-override not set",
-            true,
-            |v| v.is_none()
-        )
+        |c| {
+            let mut outcome = flag_rule(
+                c,
+                Kubelet,
+                "hostname-override",
+                None,
+                "--hostname-override not set",
+                true,
+                |v| v.is_none(),
+            );
+            // k3s and RKE2 always pass it: a person decides, nothing can be removed.
+            if c.view
+                .component(Kubelet)
+                .and_then(|k| k.flag("hostname-override"))
+                .is_some_and(|f| f.file == crate::node::embedded::BUILT_IN)
+            {
+                outcome.status = Status::Warn;
+                outcome.actual.push_str(
+                    "; k3s and RKE2 always set it to the node name, as cloud providers expect",
+                );
+            }
+            outcome
+        }
     ),
     check!(
         "4.2.8",
@@ -2750,7 +2774,7 @@ pub fn evaluate(snapshot: &Snapshot, cluster: Option<&Inventory>, options: &Opti
         });
     }
     if targets.contains(&Target::Policies) {
-        checks.extend(policies::evaluate(cluster));
+        checks.extend(policies::evaluate(cluster, benchmark));
     }
     let mut notes: Vec<String> = view
         .broken_manifests

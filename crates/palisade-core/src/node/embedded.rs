@@ -67,10 +67,19 @@ fn arg_key(kind: ComponentKind) -> &'static str {
 }
 
 /// The file name recorded for arguments the distribution passes itself.
-const BUILT_IN: &str = "(built-in arguments)";
+pub(crate) const BUILT_IN: &str = "(built-in arguments)";
 
 /// Settings k3s passes to the components it embeds whatever the user configures; listed so
-/// that a setting the user leaves alone is not judged by the upstream default.
+/// that a setting the user leaves alone is not judged by the upstream default. RKE2 runs its
+/// kubelet with the same agent code (as a child process: on a live node its command line is
+/// read from `/proc`), so the kubelet's list holds for both; RKE2's control plane and
+/// kube-proxy are static pods, read from their manifests.
+///
+/// Checked against k3s's own server and agent sources (a release for Kubernetes 1.30 or later:
+/// it leaves out `--anonymous-auth` and `--authorization-mode` when the user gives
+/// `--authentication-config` or `--authorization-config`, which Palisade does not model) and
+/// the k3s and RKE2 CIS self-assessment configurations for CIS 1.9 and 1.10. Paths under the
+/// data directory are in [`EmbeddedNode::built_in_files`].
 fn built_in(kind: ComponentKind) -> &'static [&'static str] {
     match kind {
         ComponentKind::ApiServer => &[
@@ -85,10 +94,12 @@ fn built_in(kind: ComponentKind) -> &'static [&'static str] {
             "--bind-address=127.0.0.1",
         ],
         ComponentKind::Scheduler => &["--profiling=false", "--bind-address=127.0.0.1"],
+        // Written to the etcd config file k3s generates (client- and peer-transport-security).
         ComponentKind::Etcd => &["--client-cert-auth=true", "--peer-client-cert-auth=true"],
         ComponentKind::Kubelet => &[
             "--anonymous-auth=false",
             "--authorization-mode=Webhook",
+            "--authentication-token-webhook=true",
             "--read-only-port=0",
         ],
         ComponentKind::Proxy => &[],
@@ -316,6 +327,8 @@ impl EmbeddedNode {
             ComponentKind::Kubelet => &[
                 ("kubeconfig", "agent/kubelet.kubeconfig"),
                 ("client-ca-file", "agent/client-ca.crt"),
+                ("tls-cert-file", "agent/serving-kubelet.crt"),
+                ("tls-private-key-file", "agent/serving-kubelet.key"),
             ],
             ComponentKind::ApiServer if self.distribution.embeds_control_plane => &[
                 ("client-ca-file", "server/tls/client-ca.crt"),
@@ -330,10 +343,15 @@ impl EmbeddedNode {
                     "server/tls/client-kube-apiserver.crt",
                 ),
                 ("kubelet-client-key", "server/tls/client-kube-apiserver.key"),
+                ("kubelet-certificate-authority", "server/tls/server-ca.crt"),
             ],
             ComponentKind::ControllerManager if self.distribution.embeds_control_plane => &[
                 ("root-ca-file", "server/tls/server-ca.crt"),
-                ("service-account-private-key-file", "server/tls/service.key"),
+                // The signing key; `service.key` holds every key still accepted.
+                (
+                    "service-account-private-key-file",
+                    "server/tls/service.current.key",
+                ),
             ],
             ComponentKind::Etcd if self.distribution.embeds_control_plane => &[
                 ("data-dir", "server/db/etcd"),
@@ -371,6 +389,58 @@ impl EmbeddedNode {
             .collect()
     }
 
+    /// Every argument the distribution passes a component itself, in order.
+    fn built_in_args(&self, kind: ComponentKind, snapshot: &Snapshot) -> Vec<String> {
+        let mut args: Vec<String> = Vec::new();
+        if self.distribution.embeds_control_plane || kind == ComponentKind::Kubelet {
+            // k3s leaves these two out when the user hands the API server a structured
+            // authentication or authorization configuration, which then decides them.
+            let user_gives = |flag: &str| {
+                self.settings.iter().any(|(key, value)| {
+                    key == arg_key(kind)
+                        && value
+                            .text
+                            .trim_start_matches('-')
+                            .split('=')
+                            .next()
+                            .is_some_and(|name| name == flag)
+                })
+            };
+            args.extend(
+                built_in(kind)
+                    .iter()
+                    .filter(|t| {
+                        kind != ComponentKind::ApiServer
+                            || !(t.starts_with("--anonymous-auth=")
+                                && user_gives("authentication-config")
+                                || t.starts_with("--authorization-mode=")
+                                    && user_gives("authorization-config"))
+                    })
+                    .map(|t| (*t).to_string()),
+            );
+        }
+        if kind == ComponentKind::Kubelet {
+            // Both always name the node on the kubelet's command line.
+            let node = self
+                .setting("node-name")
+                .map_or_else(|| "<the node's hostname>".to_string(), |a| a.text.clone());
+            args.push(format!("--hostname-override={node}"));
+        }
+        args.extend(self.built_in_files(kind, snapshot));
+        if kind == ComponentKind::Kubelet
+            && matches!(
+                snapshot.file(self.distribution.kubelet_config_dir),
+                Some(FileRecord::Directory { .. })
+            )
+        {
+            args.push(format!(
+                "--config-dir={}",
+                self.distribution.kubelet_config_dir
+            ));
+        }
+        args
+    }
+
     /// The component of a kind as this installation runs it, with its arguments.
     pub fn component(&self, kind: ComponentKind, snapshot: &Snapshot) -> Option<Component> {
         if !self.runs(kind, snapshot) {
@@ -386,25 +456,11 @@ impl EmbeddedNode {
             file: BUILT_IN.to_string(),
             line: 0,
         };
-        if self.distribution.name == "k3s" {
-            argv.extend(built_in(kind).iter().map(|t| built_in_arg(t.to_string())));
-        }
         argv.extend(
-            self.built_in_files(kind, snapshot)
+            self.built_in_args(kind, snapshot)
                 .into_iter()
                 .map(built_in_arg),
         );
-        if kind == ComponentKind::Kubelet
-            && matches!(
-                snapshot.file(self.distribution.kubelet_config_dir),
-                Some(FileRecord::Directory { .. })
-            )
-        {
-            argv.push(built_in_arg(format!(
-                "--config-dir={}",
-                self.distribution.kubelet_config_dir
-            )));
-        }
         // Top-level settings the distribution hands on to a component.
         let forwarded: &[(&str, ComponentKind, &str)] = &[(
             "protect-kernel-defaults",
@@ -516,6 +572,24 @@ mod tests {
     }
 
     #[test]
+    fn structured_authorization_config_drops_the_built_in_mode() {
+        let mut snapshot = Snapshot::new("/", false);
+        snapshot.files.insert(
+            "/etc/rancher/k3s/config.yaml".into(),
+            file("kube-apiserver-arg:\n  - authorization-config=/etc/rancher/k3s/authz.yaml\n"),
+        );
+        let node = EmbeddedNode::find(&snapshot).expect("k3s found");
+        let api = node.component(ComponentKind::ApiServer, &snapshot).unwrap();
+        assert!(api.flag("authorization-mode").is_none());
+        assert_eq!(api.flag("anonymous-auth").unwrap().file, BUILT_IN);
+        let kubelet = node.component(ComponentKind::Kubelet, &snapshot).unwrap();
+        assert_eq!(
+            kubelet.flag("hostname-override").unwrap().value,
+            "<the node's hostname>"
+        );
+    }
+
+    #[test]
     fn later_files_replace_unless_appending() {
         let mut snapshot = Snapshot::new("/", false);
         snapshot.files.insert(
@@ -539,7 +613,13 @@ mod tests {
         );
         let node = EmbeddedNode::find(&snapshot).expect("rke2 found");
         let kubelet = node.component(ComponentKind::Kubelet, &snapshot).unwrap();
-        assert!(kubelet.flag("anonymous-auth").is_none());
+        // The drop-in replaced kubelet-arg: only RKE2's own setting is left.
+        assert_eq!(kubelet.flag("anonymous-auth").unwrap().file, BUILT_IN);
+        assert_eq!(kubelet.flag("anonymous-auth").unwrap().value, "false");
+        assert_eq!(
+            kubelet.flag("tls-cert-file").unwrap().value,
+            "/var/lib/rancher/rke2/agent/serving-kubelet.crt"
+        );
         assert!(
             node.component(ComponentKind::ApiServer, &snapshot)
                 .is_none()

@@ -10,6 +10,7 @@
 mod falco_corpus;
 mod netpol_corpus;
 mod node_cis;
+mod node_policies;
 mod paths_scenarios;
 mod posture_agreement;
 mod pss_corpus;
