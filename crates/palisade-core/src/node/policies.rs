@@ -561,12 +561,13 @@ fn policy_control(facts: &Facts<'_>) -> Answer {
 // ---------------------------------------------------------------------------------------------
 // 5.1.6, 5.1.7 and the general policies.
 
-/// Whether some binding names the service account itself or its namespace's group: a grant
-/// that only reaches every authenticated caller or every service account gives a token no use
-/// of its own.
+/// Whether some binding, in any namespace, names the service account itself or its
+/// namespace's group: a grant that only reaches every authenticated caller or every service
+/// account gives a token no use of its own, while a RoleBinding elsewhere (a web front end
+/// allowed to create pods in kube-system) is exactly the use a mounted token has.
 fn has_own_grant(model: &Model, namespace: &str, name: &str) -> bool {
     let group = format!("system:serviceaccounts:{namespace}");
-    model.bindings_for(namespace).any(|binding| {
+    model.bindings.iter().any(|binding| {
         binding.role.is_some()
             && binding.subjects.iter().any(|subject| {
                 binding

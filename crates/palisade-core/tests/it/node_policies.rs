@@ -348,3 +348,17 @@ fn docs_list_every_policy_item_with_its_ids() {
         assert!(docs.contains(&row), "docs/node.md lacks the row {row}");
     }
 }
+
+#[test]
+fn a_token_granted_in_another_namespace_has_a_use_of_its_own() {
+    let report = policies_of("granted-elsewhere.yaml", Benchmark::Cis112);
+    let tokens = check(&report, "5.1.6");
+    assert_eq!(tokens.status, Status::Warn);
+    assert!(
+        tokens
+            .actual
+            .ends_with("mounts the token of ServiceAccount shop/web"),
+        "{}",
+        tokens.actual
+    );
+}
