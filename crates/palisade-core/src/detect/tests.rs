@@ -589,7 +589,7 @@ fn rule_set_is_shareable_across_threads() {
 fn deferred_objects_are_read_on_demand() {
     let e = event(PRIV_POD);
     assert_eq!(
-        e.pointer("/requestObject/spec/hostPID"),
+        e.value().pointer("/requestObject/spec/hostPID"),
         Some(&serde_json::json!(true))
     );
     assert_eq!(e.value()["responseObject"]["metadata"]["name"], "p1");
