@@ -145,7 +145,7 @@ fn parse_owned(text: String) -> Result<OwnedValue, EventError> {
         // The tree's parser reports `serde_json` errors wrapped in an I/O error.
         match e
             .into_inner()
-            .map(|inner| inner.downcast::<serde_json::Error>())
+            .map(<dyn std::error::Error + Send + Sync>::downcast::<serde_json::Error>)
         {
             Some(Ok(json)) => EventError::invalid(&json),
             Some(Err(other)) => EventError::shape(format!("invalid JSON: {other}")),
@@ -395,6 +395,8 @@ impl AuditEvent {
     }
 
     /// Wraps an already-parsed JSON value as an event.
+    // Taken by value as before the event kept its own text, so that callers need not change.
+    #[allow(clippy::needless_pass_by_value)]
     pub fn from_value(value: Value) -> Self {
         let doc = serde_json::to_string(&value)
             .ok()

@@ -1005,7 +1005,7 @@ impl Extractor {
                     Some(rules) => Values::Many(
                         rules
                             .iter()
-                            .filter_map(|r| get(r, *key).and_then(Json::as_array))
+                            .filter_map(|r| get(r, key).and_then(Json::as_array))
                             .flatten()
                             .filter(|v| !v.is_null())
                             .map(text)
