@@ -775,11 +775,22 @@ fn text(value: &Json) -> Cow<'_, str> {
         Json::Bool(false) => Cow::Borrowed("false"),
         Json::Null => Cow::Borrowed("null"),
         // Integers print the same either way; floats and containers as `serde_json` writes them.
-        Json::Number(n) if n.as_i64().is_some() || n.as_u64().is_some() => {
-            Cow::Owned(n.to_string())
-        }
+        Json::Number(n) => match n.as_u64() {
+            Some(small) if small < SMALL_NUMBERS => Cow::Borrowed(small_number(small)),
+            _ if n.as_i64().is_some() || n.as_u64().is_some() => Cow::Owned(n.to_string()),
+            _ => Cow::Owned(serde_json::Value::from(value).to_string()),
+        },
         other => Cow::Owned(serde_json::Value::from(other).to_string()),
     }
+}
+
+/// Numbers below this are written once and lent out: every event's response code is one.
+const SMALL_NUMBERS: u64 = 1000;
+
+fn small_number(n: u64) -> &'static str {
+    static TEXTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let texts = TEXTS.get_or_init(|| (0..SMALL_NUMBERS).map(|n| n.to_string()).collect());
+    texts.get(n as usize).map_or("", String::as_str)
 }
 
 /// Something with members: the event (whose top-level members are found by position) or a
