@@ -508,10 +508,11 @@ impl AuditEvent {
     }
 }
 
-/// Reads the one shape API servers write, `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, without the general
-/// parser (which cost more than evaluating the rules); any other text gets `None` and goes to
-/// the general parser.
-pub(crate) fn utc_timestamp_ns(text: &str) -> Option<i128> {
+/// Nanoseconds since the Unix epoch of a time in the one shape API servers write,
+/// `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (years 1 to 9998), read without a general date parser
+/// (which cost more than evaluating the rules); `None` for any other text, which a general
+/// parser may still read.
+pub fn utc_timestamp_ns(text: &str) -> Option<i128> {
     let b = text.as_bytes();
     let digits = |range: std::ops::Range<usize>| -> Option<i64> {
         b.get(range)?.iter().try_fold(0i64, |n, &c| {
