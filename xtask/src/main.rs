@@ -8,6 +8,10 @@
 //! times the CIS node check; `cargo xtask gen-audit` writes an audit event stream and
 //! `cargo xtask bench-detect` times `palisade detect audit` on it.
 
+// The same allocator as the `palisade` binary, so that `bench-engine` measures what it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod bench;
 mod bench_detect;
 mod bench_engine;

@@ -7,9 +7,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
-
-use super::event::AuditEvent;
+use super::event::{AuditEvent, Json, get};
 
 /// Whether a field yields one value or a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -770,40 +768,59 @@ fn container_field(name: &str) -> Option<(ContainerList, ContainerProp)> {
 }
 
 /// A JSON value as Falco's audit fields give it: strings as-is, anything else as JSON text.
-fn text(value: &Value) -> Cow<'_, str> {
+fn text(value: &Json) -> Cow<'_, str> {
     match value {
-        Value::String(s) => Cow::Borrowed(s),
-        other => Cow::Owned(other.to_string()),
+        Json::Str(s) => Cow::Borrowed(s),
+        Json::Bool(true) => Cow::Borrowed("true"),
+        Json::Bool(false) => Cow::Borrowed("false"),
+        Json::Null => Cow::Borrowed("null"),
+        // Integers print the same either way; floats and containers as `serde_json` writes them.
+        Json::Number(n) => match n.as_u64() {
+            Some(small) if small < SMALL_NUMBERS => Cow::Borrowed(small_number(small)),
+            _ if n.as_i64().is_some() || n.as_u64().is_some() => Cow::Owned(n.to_string()),
+            _ => Cow::Owned(serde_json::Value::from(value).to_string()),
+        },
+        other => Cow::Owned(serde_json::Value::from(other).to_string()),
     }
 }
 
-/// Something with members: the event (whose bulky members are parsed on demand) or a value.
-trait Members {
-    fn member(&self, key: &str) -> Option<&Value>;
+/// Numbers below this are written once and lent out: every event's response code is one.
+const SMALL_NUMBERS: u64 = 1000;
+
+fn small_number(n: u64) -> &'static str {
+    static TEXTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let texts = TEXTS.get_or_init(|| (0..SMALL_NUMBERS).map(|n| n.to_string()).collect());
+    texts.get(n as usize).map_or("", String::as_str)
 }
 
-impl Members for Value {
-    fn member(&self, key: &str) -> Option<&Value> {
-        self.get(key)
+/// Something with members: the event (whose top-level members are found by position) or a
+/// value.
+trait Members {
+    fn member(&self, key: &str) -> Option<&Json>;
+}
+
+impl Members for Json {
+    fn member(&self, key: &str) -> Option<&Json> {
+        get(self, key)
     }
 }
 
 impl Members for AuditEvent {
-    fn member(&self, key: &str) -> Option<&Value> {
+    fn member(&self, key: &str) -> Option<&Json> {
         AuditEvent::member(self, key)
     }
 }
 
-fn at<'e, R: Members + ?Sized>(root: &'e R, path: &[&str]) -> Option<&'e Value> {
+fn at<'e, R: Members + ?Sized>(root: &'e R, path: &[&str]) -> Option<&'e Json> {
     let (first, rest) = path.split_first()?;
-    rest.iter().try_fold(root.member(first)?, |v, k| v.get(*k))
+    rest.iter().try_fold(root.member(first)?, |v, k| get(v, k))
 }
 
 /// Follows pointer tokens below a value (an array takes a decimal index).
-fn follow<'v>(value: &'v Value, tokens: &[Box<str>]) -> Option<&'v Value> {
+fn follow<'v>(value: &'v Json, tokens: &[Box<str>]) -> Option<&'v Json> {
     tokens.iter().try_fold(value, |v, token| match v {
-        Value::Object(map) => map.get(&**token),
-        Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+        Json::Object(_) => get(v, token),
+        Json::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
         _ => None,
     })
 }
@@ -830,7 +847,7 @@ impl Extractor {
             Extractor::Path(path) => {
                 at(root, path).map_or(Values::Missing, |v| Values::One(text(v)))
             }
-            Extractor::ListPath(path, index) => match at(root, path).and_then(Value::as_array) {
+            Extractor::ListPath(path, index) => match at(root, path).and_then(Json::as_array) {
                 Some(items) => match pick(items, *index) {
                     Some(items) => Values::Many(items.iter().map(text).collect()),
                     None => Values::Missing,
@@ -839,7 +856,7 @@ impl Extractor {
             },
             Extractor::Pointer(tokens) => {
                 let found = match tokens.split_first() {
-                    None => Some(event.value()),
+                    None => Some(event.root()),
                     Some((first, rest)) => event.member(first).and_then(|v| follow(v, rest)),
                 };
                 found.map_or(Values::Missing, |v| Values::One(text(v)))
@@ -847,7 +864,7 @@ impl Extractor {
             Extractor::Dotted(keys) => {
                 let mut out = Vec::new();
                 match keys.split_first() {
-                    None => dotted(event.value(), keys, &mut out),
+                    None => dotted(event.root(), keys, &mut out),
                     Some((first, rest)) => {
                         if let Some(v) = event.member(first) {
                             dotted(v, rest, &mut out);
@@ -881,7 +898,7 @@ impl Extractor {
             },
             Extractor::BindingSubjects(part) => {
                 let Some(subjects) =
-                    at(root, &["requestObject", "subjects"]).and_then(Value::as_array)
+                    at(root, &["requestObject", "subjects"]).and_then(Json::as_array)
                 else {
                     return Values::Missing;
                 };
@@ -892,14 +909,13 @@ impl Extractor {
                 };
                 let mut out = Vec::new();
                 for subject in subjects {
-                    if subject.get("kind").and_then(Value::as_str) != Some(wanted) {
+                    if get(subject, "kind").and_then(Json::as_str) != Some(wanted) {
                         continue;
                     }
-                    let name = subject.get("name").and_then(Value::as_str).unwrap_or("");
+                    let name = get(subject, "name").and_then(Json::as_str).unwrap_or("");
                     if *part == SubjectPart::ServiceAccountNs {
-                        let ns = subject
-                            .get("namespace")
-                            .and_then(Value::as_str)
+                        let ns = get(subject, "namespace")
+                            .and_then(Json::as_str)
                             .unwrap_or("");
                         out.push(Cow::Owned(format!("{ns}:{name}")));
                     } else {
@@ -912,9 +928,9 @@ impl Extractor {
             Extractor::FirstContainerImage { repository } => {
                 match containers(root, ContainerList::Containers)
                     .and_then(|c| c.first())
-                    .and_then(|c| c.get("image"))
+                    .and_then(|c| get(c, "image"))
                 {
-                    Some(Value::String(image)) if *repository => {
+                    Some(Json::Str(image)) if *repository => {
                         Values::One(Cow::Borrowed(image_repository(image)))
                     }
                     Some(image) => Values::One(text(image)),
@@ -925,7 +941,7 @@ impl Extractor {
                 match containers(root, ContainerList::Containers) {
                     Some(list) => {
                         let any = list.iter().any(|c| {
-                            at(c, &["securityContext", "privileged"]).and_then(Value::as_bool)
+                            at(c, &["securityContext", "privileged"]).and_then(Json::as_bool)
                                 == Some(true)
                         });
                         Values::One(Cow::Borrowed(if any { "true" } else { "false" }))
@@ -960,7 +976,7 @@ impl Extractor {
                 let prefix = wanted.strip_suffix('*');
                 let hit = vols
                     .iter()
-                    .filter_map(|v| at(v, &["hostPath", "path"]).and_then(Value::as_str))
+                    .filter_map(|v| at(v, &["hostPath", "path"]).and_then(Json::as_str))
                     .any(|p| match prefix {
                         Some(prefix) => p.starts_with(prefix),
                         None => p == &**wanted,
@@ -979,25 +995,28 @@ impl Extractor {
                 }
             }
             Extractor::VolumeTypes(index) => match volumes(root).and_then(|v| pick(v, *index)) {
-                Some(vols) => Values::Many(
-                    vols.iter()
-                        .filter_map(Value::as_object)
-                        .flat_map(|o| o.keys())
-                        .filter(|k| *k != "name")
-                        .map(|k| Cow::Borrowed(k.as_str()))
-                        .collect(),
-                ),
+                Some(vols) => {
+                    let mut out = Vec::new();
+                    for object in vols.iter().filter_map(Json::as_object) {
+                        // Each volume's keys once and in order, as a JSON object map holds them.
+                        let mut keys: Vec<&str> = object.keys().filter(|k| *k != "name").collect();
+                        keys.sort_unstable();
+                        keys.dedup();
+                        out.extend(keys.into_iter().map(Cow::Borrowed));
+                    }
+                    Values::Many(out)
+                }
                 None => Values::Missing,
             },
             Extractor::RoleRules(key, index) => {
                 match at(root, &["requestObject", "rules"])
-                    .and_then(Value::as_array)
+                    .and_then(Json::as_array)
                     .and_then(|r| pick(r, *index))
                 {
                     Some(rules) => Values::Many(
                         rules
                             .iter()
-                            .filter_map(|r| r.get(*key).and_then(Value::as_array))
+                            .filter_map(|r| get(r, key).and_then(Json::as_array))
                             .flatten()
                             .filter(|v| !v.is_null())
                             .map(text)
@@ -1018,17 +1037,17 @@ impl Extractor {
     }
 }
 
-fn dotted<'e>(value: &'e Value, keys: &[Box<str>], out: &mut Vec<Cow<'e, str>>) {
+fn dotted<'e>(value: &'e Json, keys: &[Box<str>], out: &mut Vec<Cow<'e, str>>) {
     match value {
-        Value::Array(items) => {
+        Json::Array(items) => {
             for item in items {
                 dotted(item, keys, out);
             }
         }
-        Value::Null => {}
+        Json::Null => {}
         _ if keys.is_empty() => out.push(text(value)),
-        Value::Object(map) => {
-            if let Some(next) = map.get(&*keys[0]) {
+        Json::Object(_) => {
+            if let Some(next) = get(value, &keys[0]) {
                 dotted(next, &keys[1..], out);
             }
         }
@@ -1036,28 +1055,24 @@ fn dotted<'e>(value: &'e Value, keys: &[Box<str>], out: &mut Vec<Cow<'e, str>>) 
     }
 }
 
-fn containers(root: &AuditEvent, list: ContainerList) -> Option<&[Value]> {
-    at(root, &["requestObject", "spec", list.key()])
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
+fn containers(root: &AuditEvent, list: ContainerList) -> Option<&[Json]> {
+    at(root, &["requestObject", "spec", list.key()]).and_then(Json::as_array)
 }
 
-fn volumes(root: &AuditEvent) -> Option<&[Value]> {
-    at(root, &["requestObject", "spec", "volumes"])
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
+fn volumes(root: &AuditEvent) -> Option<&[Json]> {
+    at(root, &["requestObject", "spec", "volumes"]).and_then(Json::as_array)
 }
 
 fn container_values<'e>(
     root: &'e AuditEvent,
-    selected: &'e [Value],
+    selected: &'e [Json],
     prop: ContainerProp,
 ) -> Values<'e> {
     use ContainerProp as P;
-    let security = |c: &'e Value, key: &str| at(c, &["securityContext", key]);
+    let security = |c: &'e Json, key: &str| at(c, &["securityContext", key]);
     // Falco reports the field as absent when one selected container lacks the property,
     // except for `privileged`, where containers that do not set it are skipped.
-    let every = |get: &dyn Fn(&'e Value) -> Option<&'e Value>| -> Values<'e> {
+    let every = |get: &dyn Fn(&'e Json) -> Option<&'e Json>| -> Values<'e> {
         let mut out = Vec::with_capacity(selected.len());
         for c in selected {
             match get(c) {
@@ -1068,12 +1083,12 @@ fn container_values<'e>(
         Values::Many(out)
     };
     match prop {
-        P::Name => every(&|c| c.get("name")),
-        P::Image => every(&|c| c.get("image")),
+        P::Name => every(&|c| get(c, "name")),
+        P::Image => every(&|c| get(c, "image")),
         P::Repository => {
             let mut out = Vec::with_capacity(selected.len());
             for c in selected {
-                match c.get("image").and_then(Value::as_str) {
+                match get(c, "image").and_then(Json::as_str) {
                     Some(image) => out.push(Cow::Borrowed(image_repository(image))),
                     None => return Values::Missing,
                 }
@@ -1084,11 +1099,11 @@ fn container_values<'e>(
             let mut out = Vec::new();
             for c in selected {
                 let list = match prop {
-                    P::Command => c.get("command"),
-                    P::Args => c.get("args"),
+                    P::Command => get(c, "command"),
+                    P::Args => get(c, "args"),
                     _ => at(c, &["securityContext", "capabilities", "add"]),
                 };
-                if let Some(items) = list.and_then(Value::as_array) {
+                if let Some(items) = list.and_then(Json::as_array) {
                     out.extend(items.iter().map(text));
                 }
             }
@@ -1127,13 +1142,12 @@ fn container_values<'e>(
         P::HostPort => {
             let mut out = Vec::new();
             for c in selected {
-                for port in c
-                    .get("ports")
-                    .and_then(Value::as_array)
+                for port in get(c, "ports")
+                    .and_then(Json::as_array)
                     .into_iter()
                     .flatten()
                 {
-                    if let Some(p) = port.get("hostPort").or_else(|| port.get("containerPort")) {
+                    if let Some(p) = get(port, "hostPort").or_else(|| get(port, "containerPort")) {
                         out.push(text(p));
                     }
                 }

@@ -24,7 +24,7 @@ mod tests;
 use std::collections::BTreeMap;
 use std::fmt;
 
-pub use event::{AuditEvent, EventError, parse_audit_json};
+pub use event::{AuditEvent, EventError, parse_audit_json, utc_timestamp_ns};
 pub use fields::{FIELDS, FieldArg, FieldInfo, FieldKind, container_fields};
 
 /// The default rules Palisade ships, in Falco format.

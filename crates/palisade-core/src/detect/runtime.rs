@@ -12,6 +12,7 @@ use std::net::IpAddr;
 
 use serde_json::Value;
 
+use super::event::Json;
 use super::state::{
     AlertGate, AlertOutcome, AuthSubject, Baseline, DEFAULT_BASELINE_CAPACITY,
     DEFAULT_BASELINE_HORIZON_MS, DEFAULT_BASELINE_LEARNING_MS, DEFAULT_FAILED_AUTH_CAPACITY,
@@ -231,13 +232,11 @@ impl Detector {
             subresource: event.str_in("objectRef", "subresource"),
             namespace: event.str_in("objectRef", "namespace"),
             source_ip: event
-                .value()
-                .get("sourceIPs")
-                .and_then(|ips| ips.get(0))
-                .and_then(Value::as_str),
-            code: event
-                .pointer("/responseStatus/code")
-                .and_then(Value::as_i64),
+                .member("sourceIPs")
+                .and_then(Json::as_array)
+                .and_then(|ips| ips.first())
+                .and_then(Json::as_str),
+            code: event.response_code(),
             // Only the final stage tells the outcome; counting every stage would count a request
             // several times.
             final_stage: matches!(
@@ -372,15 +371,10 @@ impl Detector {
     fn known_bad(&self, event: &AuditEvent, facts: &Facts<'_>, out: &mut Vec<Match>) {
         let Facts { user, verb, .. } = *facts;
         if !self.options.known_bad.is_empty() {
-            let ips = event.value().get("sourceIPs").and_then(Value::as_array);
-            let bad = ips
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .find(|ip| {
-                    ip.parse::<IpAddr>()
-                        .is_ok_and(|addr| self.options.known_bad.iter().any(|n| n.contains(&addr)))
-                });
+            let bad = event.source_ips().find(|ip| {
+                ip.parse::<IpAddr>()
+                    .is_ok_and(|addr| self.options.known_bad.iter().any(|n| n.contains(&addr)))
+            });
             if let Some(ip) = bad {
                 let mut fields = BTreeMap::new();
                 field(&mut fields, "ka.sourceips", Some(ip));

@@ -589,7 +589,7 @@ fn rule_set_is_shareable_across_threads() {
 fn deferred_objects_are_read_on_demand() {
     let e = event(PRIV_POD);
     assert_eq!(
-        e.pointer("/requestObject/spec/hostPID"),
+        e.value().pointer("/requestObject/spec/hostPID"),
         Some(&serde_json::json!(true))
     );
     assert_eq!(e.value()["responseObject"]["metadata"]["name"], "p1");
@@ -707,4 +707,86 @@ fn tests_of_one_field_are_merged_without_changing_meaning() {
     assert!(errors.is_empty());
     assert_eq!(set.candidate_count(Some("update"), None), 1);
     assert_eq!(set.candidate_count(Some("get"), None), 0);
+}
+
+#[test]
+fn every_top_level_member_is_found_by_its_own_slot() {
+    let text = r#"{"kind":"Event","verb":"get","objectRef":{"resource":"pods"},"user":{"username":"u"},
+"responseStatus":{"code":200},"annotations":{"a":"b"},"sourceIPs":["1.2.3.4"],"userAgent":"ua",
+"requestURI":"/api","impersonatedUser":{"username":"i"},"stageTimestamp":"2024-05-01T10:00:00Z",
+"requestReceivedTimestamp":"2024-05-01T09:00:00Z","auditID":"x","stage":"ResponseComplete",
+"requestObject":{"spec":{}},"responseObject":{"metadata":{"name":"n"}},"stageTimestampX":"no",
+"verbs":"no","kinD":"no"}"#;
+    let e = event(text);
+    let whole = e.value().as_object().unwrap().clone();
+    for (key, value) in &whole {
+        let found = e.member(key).map(serde_json::Value::from);
+        assert_eq!(found.as_ref(), Some(value), "{key}");
+    }
+    assert!(e.member("responseStatuz").is_none());
+    assert!(e.member("").is_none());
+    assert!(fires(
+        "ka.response.code=200 and ka.response.code in (200, 201)",
+        text
+    ));
+    assert!(fires("jevt.value[/responseStatus/code] = 200", text));
+    assert!(fires("jevt.value[/x] = 1.5", r#"{"kind":"Event","x":1.5}"#));
+    assert!(fires(
+        "jevt.value[/x] = 12345",
+        r#"{"kind":"Event","x":12345}"#
+    ));
+    assert!(fires("jevt.value[/x] = -3", r#"{"kind":"Event","x":-3}"#));
+}
+
+mod timestamps {
+    use super::super::event::utc_timestamp_ns;
+    use proptest::prelude::*;
+
+    fn general(text: &str) -> Option<i128> {
+        text.parse::<jiff::Timestamp>()
+            .ok()
+            .map(jiff::Timestamp::as_nanosecond)
+    }
+
+    #[test]
+    fn the_fast_reader_agrees_with_the_general_parser() {
+        for text in [
+            "2026-11-01T00:00:00.000633Z",
+            "1970-01-01T00:00:00Z",
+            "1969-12-31T23:59:59.999999999Z",
+            "2000-02-29T12:34:56.5Z",
+            "2024-12-31T23:59:59.123456789Z",
+            "0001-01-01T00:00:00Z",
+            "9998-12-31T23:59:59Z",
+        ] {
+            assert_eq!(utc_timestamp_ns(text), general(text), "{text}");
+        }
+        for text in [
+            "2023-02-29T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "2024-13-01T00:00:00Z",
+            "2024-01-01T24:00:00Z",
+            "2024-01-01T00:00:00.Z",
+            "2024-01-01T00:00:00.1234567890Z",
+            "2024-01-01T00:00:00+01:00",
+            "2024-01-01 00:00:00Z",
+            "",
+            "2024-01-01T00:00:00",
+        ] {
+            assert_eq!(utc_timestamp_ns(text), None, "{text}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn random_times_agree(
+            year in 1i32..=9998, month in 1u32..=12, day in 1u32..=31,
+            hour in 0u32..=23, minute in 0u32..=59, second in 0u32..=59,
+            fraction in proptest::option::of("[0-9]{1,9}"),
+        ) {
+            let fraction = fraction.map(|f| format!(".{f}")).unwrap_or_default();
+            let text = format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{fraction}Z");
+            prop_assert_eq!(utc_timestamp_ns(&text), general(&text));
+        }
+    }
 }
