@@ -305,6 +305,7 @@ impl Graph {
                     VertexKind::ServiceAccount,
                     VertexKind::User,
                     VertexKind::Group,
+                    VertexKind::NewIdentity,
                 ]);
             }
             "service-accounts" => return by_kind(&[VertexKind::ServiceAccount]),
