@@ -14,7 +14,7 @@ use crate::graph::search::{Blocked, ToTargets};
 use crate::inventory::Inventory;
 
 /// Longest path the checks follow.
-const MAX_DEPTH: usize = 12;
+const MAX_DEPTH: usize = crate::graph::search::DEFAULT_MAX_DEPTH;
 
 /// Reports every workload object whose vertex has a path to `target`, at the first step's
 /// evidence when it lies in the object's file, with the path and each step's evidence.
