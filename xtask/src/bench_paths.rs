@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::Context;
 use palisade_core::graph::Graph;
 use palisade_core::graph::diff::default_sources;
-use palisade_core::graph::search::paths_to;
+use palisade_core::graph::search::{DEFAULT_MAX_DEPTH, paths_to};
 
 use crate::generate::DEFAULT_SEED;
 use crate::generate_paths::{PathSizes, generate_paths};
@@ -46,7 +46,13 @@ fn in_process(dir: &Path) -> anyhow::Result<()> {
     let build = start.elapsed();
     let start = Instant::now();
     let sources = default_sources(&graph);
-    let paths = paths_to(&graph, &sources, &graph.targets("cluster-admin"), 1, 12);
+    let paths = paths_to(
+        &graph,
+        &sources,
+        &graph.targets("cluster-admin"),
+        1,
+        DEFAULT_MAX_DEPTH,
+    );
     let search = start.elapsed();
     #[allow(clippy::print_stdout)]
     {

@@ -15,7 +15,7 @@ use crate::document::Node;
 use crate::inventory::{Inventory, ObjectId};
 use crate::netpol::{Cluster, Peer};
 use crate::object::Object;
-use crate::rbac::{Grant, Model, Rule, SubjectKind, UserInfo, matching};
+use crate::rbac::{Grant, Model, Request, Rule, SubjectKind, UserInfo, matching};
 use crate::workload::{PodView, pod_specs};
 
 /// Options of a graph build.
@@ -48,8 +48,10 @@ pub enum Capability {
     ImpersonateServiceAccounts,
     /// Bind or escalate roles, and write bindings.
     BindRoles,
-    /// Approve certificate signing requests for the API server client signer.
+    /// Create, approve and read certificate signing requests of the API server client signer.
     ApproveCsr,
+    /// Create, approve and read certificate signing requests of the kubelet client signer.
+    ApproveKubeletCsr,
     /// Write mutating admission webhook configurations.
     MutateAdmission,
     /// Patch or update workload controllers.
@@ -72,6 +74,7 @@ impl Capability {
             Capability::ImpersonateServiceAccounts => "impersonate-serviceaccounts",
             Capability::BindRoles => "bind-roles",
             Capability::ApproveCsr => "approve-csr",
+            Capability::ApproveKubeletCsr => "approve-kubelet-csr",
             Capability::MutateAdmission => "mutate-admission",
             Capability::PatchWorkloads => "patch-workloads",
             Capability::NodesProxy => "nodes-proxy",
@@ -86,6 +89,7 @@ impl Capability {
                 | Capability::ImpersonateUsers
                 | Capability::ImpersonateGroups
                 | Capability::ApproveCsr
+                | Capability::ApproveKubeletCsr
                 | Capability::MutateAdmission
                 | Capability::NodesProxy
         )
@@ -156,7 +160,10 @@ fn probes(
             ("get", "", "nodes", "proxy"),
             ("create", "", "nodes", "proxy"),
         ],
-        Capability::ClusterAdmin | Capability::BindRoles | Capability::ApproveCsr => &[],
+        Capability::ClusterAdmin
+        | Capability::BindRoles
+        | Capability::ApproveCsr
+        | Capability::ApproveKubeletCsr => &[],
     }
 }
 
@@ -166,6 +173,25 @@ const BIND_PROBES: &[(&str, &str, &str, &str)] = &[
     ("escalate", RBAC, "clusterroles", ""),
     ("escalate", RBAC, "roles", ""),
 ];
+/// `bind` alone: limited by `resourceNames` it binds the named roles only.
+const NAMED_BIND_PROBES: &[(&str, &str, &str, &str)] = &[
+    ("bind", RBAC, "clusterroles", ""),
+    ("bind", RBAC, "roles", ""),
+];
+/// `escalate` alone: limited by `resourceNames` it rewrites the named roles only.
+const NAMED_ESCALATE_PROBES: &[(&str, &str, &str, &str)] = &[
+    ("escalate", RBAC, "clusterroles", ""),
+    ("escalate", RBAC, "roles", ""),
+];
+const ROLE_UPDATE_PROBES: &[(&str, &str, &str, &str)] = &[
+    ("update", RBAC, "clusterroles", ""),
+    ("patch", RBAC, "clusterroles", ""),
+    ("update", RBAC, "roles", ""),
+    ("patch", RBAC, "roles", ""),
+];
+const CREATE_ROLE_BINDING: &[(&str, &str, &str, &str)] = &[("create", RBAC, "rolebindings", "")];
+const CREATE_CLUSTER_ROLE_BINDING: &[(&str, &str, &str, &str)] =
+    &[("create", RBAC, "clusterrolebindings", "")];
 const BINDING_WRITE_PROBES: &[(&str, &str, &str, &str)] = &[
     ("create", RBAC, "rolebindings", ""),
     ("create", RBAC, "clusterrolebindings", ""),
@@ -178,6 +204,8 @@ const BINDING_WRITE_PROBES: &[(&str, &str, &str, &str)] = &[
     ("patch", RBAC, "roles", ""),
     ("patch", RBAC, "clusterroles", ""),
 ];
+/// Approving a request: its `approval` subresource. The requester picks the request's name, so
+/// a grant limited to named requests serves as well as one that is not.
 const CSR_APPROVAL_PROBES: &[(&str, &str, &str, &str)] = &[
     (
         "update",
@@ -192,19 +220,104 @@ const CSR_APPROVAL_PROBES: &[(&str, &str, &str, &str)] = &[
         "approval",
     ),
 ];
-/// The signer whose certificates the API server accepts for client authentication.
-const CLIENT_SIGNER: &str = "kubernetes.io/kube-apiserver-client";
+/// Creating a request; a create is never limited by name.
+const CSR_CREATE_PROBES: &[(&str, &str, &str, &str)] =
+    &[("create", CERTIFICATES, "certificatesigningrequests", "")];
+/// Reading the issued certificate back from the request's status (by name, as for approval).
+const CSR_READ_PROBES: &[(&str, &str, &str, &str)] = &[
+    ("get", CERTIFICATES, "certificatesigningrequests", ""),
+    ("list", CERTIFICATES, "certificatesigningrequests", ""),
+    ("watch", CERTIFICATES, "certificatesigningrequests", ""),
+];
+/// The signer whose certificates the API server accepts for any client identity.
+pub const CLIENT_SIGNER: &str = "kubernetes.io/kube-apiserver-client";
+/// The signer whose certificates the API server accepts as a kubelet's identity.
+pub const KUBELET_SIGNER: &str = "kubernetes.io/kube-apiserver-client-kubelet";
 
-/// Whether `rule` lets its holder approve certificates of the API server client signer.
-fn approves_client_signer(rule: &Rule) -> bool {
-    matching::verb_matches(rule, "approve")
-        && matching::api_group_matches(rule, CERTIFICATES)
-        && matching::resource_matches(rule, "signers", "")
-        && (rule.resource_names.is_empty()
-            || rule
-                .resource_names
-                .iter()
-                .any(|n| n == CLIENT_SIGNER || n == "kubernetes.io/*"))
+/// Whether `rule` lets its holder approve requests for `signer`. The API server asks for
+/// `approve` on `signers` named after the signer, or after its domain with `/*`
+/// (`kubernetes.io/*`); the RBAC model's matcher answers both questions.
+fn approves_signer(rule: &Rule, signer: &str) -> bool {
+    if !may_match(rule, ("approve", CERTIFICATES, "signers", "")) {
+        return false;
+    }
+    let wildcard = signer
+        .split_once('/')
+        .map(|(domain, _)| format!("{domain}/*"));
+    [Some(signer.to_string()), wildcard]
+        .into_iter()
+        .flatten()
+        .any(|name| {
+            matching::rule_allows(
+                rule,
+                &Request::resource("approve", CERTIFICATES, "signers", "").named(&name),
+            )
+        })
+}
+
+/// Whether `rule` allows one of `probes`, for any object name or (when `any_name`) for some
+/// name.
+fn allows_some(rule: &Rule, probes: &[(&str, &str, &str, &str)], any_name: bool) -> bool {
+    probes.iter().any(|&probe| {
+        if !may_match(rule, probe) {
+            return false;
+        }
+        let request = probe_request(probe);
+        matching::rule_allows(rule, &request)
+            || (any_name
+                && rule
+                    .resource_names
+                    .iter()
+                    .any(|n| matching::rule_allows(rule, &request.clone().named(n))))
+    })
+}
+
+/// Whether `rule` covers the verb, group and resource of `probe`, names aside: a cheap test
+/// that spares building requests for the many rules that cannot match (every rule of every
+/// identity meets every probe).
+fn may_match(rule: &Rule, (verb, group, resource, sub): (&str, &str, &str, &str)) -> bool {
+    matching::verb_matches(rule, verb)
+        && matching::api_group_matches(rule, group)
+        && matching::resource_matches(rule, resource, sub)
+}
+
+/// The request a probe stands for, without an object name.
+fn probe_request((verb, group, resource, sub): (&str, &str, &str, &str)) -> Request {
+    if sub.is_empty() {
+        Request::resource(verb, group, resource, "")
+    } else {
+        Request::resource(verb, group, &format!("{resource}/{sub}"), "")
+    }
+}
+
+/// What a rule allows of `probes`: everything (`[None]`), or only the objects named in its
+/// `resourceNames` (`resource/name` each). A create of a new object has no name when it is
+/// authorized, so a name-limited rule never allows it; a create on a subresource of an existing
+/// object (`pods/exec`, `serviceaccounts/token`) names that object and is limited as any verb.
+fn allowed_objects(rule: &Rule, probes: &[(&str, &str, &str, &str)]) -> Vec<Option<String>> {
+    let mut out = Vec::new();
+    for &probe in probes {
+        if !may_match(rule, probe) {
+            continue;
+        }
+        let request = probe_request(probe);
+        if matching::rule_allows(rule, &request) {
+            return vec![None];
+        }
+        let (verb, _, resource, sub) = probe;
+        if (verb == "create" && sub.is_empty()) || verb == "deletecollection" {
+            continue;
+        }
+        for name in &rule.resource_names {
+            if matching::rule_allows(rule, &request.clone().named(name)) {
+                let only = Some(format!("{resource}/{name}"));
+                if !out.contains(&only) {
+                    out.push(only);
+                }
+            }
+        }
+    }
+    out
 }
 
 const RBAC: &str = "rbac.authorization.k8s.io";
@@ -212,12 +325,7 @@ const CERTIFICATES: &str = "certificates.k8s.io";
 
 /// Whether `rule` allows one of `probes` for any object name.
 fn allows_any(rule: &Rule, probes: &[(&str, &str, &str, &str)]) -> bool {
-    probes.iter().any(|(verb, group, resource, sub)| {
-        matching::verb_matches(rule, verb)
-            && matching::api_group_matches(rule, group)
-            && matching::resource_matches(rule, resource, sub)
-            && rule.resource_names.is_empty()
-    })
+    allows_some(rule, probes, false)
 }
 
 fn is_full_wildcard(rule: &Rule) -> bool {
@@ -227,6 +335,59 @@ fn is_full_wildcard(rule: &Rule) -> bool {
         && rule.resource_names.is_empty()
 }
 
+/// A capability in one namespace or cluster-wide, over every object or only one named object
+/// (a grant limited by `resourceNames`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PermissionSet {
+    /// What it allows.
+    pub capability: Capability,
+    /// The namespace, or `None` for cluster-wide.
+    pub scope: Option<String>,
+    /// `resource/name` of the one object it is limited to, or `None` for every object.
+    pub only: Option<String>,
+}
+
+impl PermissionSet {
+    /// The set of `capability` in `scope` over every object.
+    pub fn all(capability: Capability, scope: Option<&str>) -> Self {
+        PermissionSet {
+            capability,
+            scope: scope.map(str::to_string),
+            only: None,
+        }
+    }
+
+    /// Its vertex name: `perm:<capability>@<namespace or *>`, followed by `[resource/name]`
+    /// when it is limited to one object.
+    pub fn vertex_name(&self) -> String {
+        let mut name = permission_vertex_name(self.capability, self.scope.as_deref());
+        if let Some(only) = &self.only {
+            name.push('[');
+            name.push_str(only);
+            name.push(']');
+        }
+        name
+    }
+
+    /// Whether it covers the object `name` of `resource`.
+    pub fn covers(&self, resource: &str, name: &str) -> bool {
+        match &self.only {
+            None => true,
+            Some(only) => only
+                .split_once('/')
+                .is_some_and(|(r, n)| r == resource && n == name),
+        }
+    }
+
+    /// The name of the one object it is limited to.
+    pub fn only_name(&self) -> Option<&str> {
+        self.only
+            .as_deref()
+            .and_then(|o| o.split_once('/'))
+            .map(|(_, n)| n)
+    }
+}
+
 /// A capability an identity holds, with the grant chain that gives it.
 #[derive(Debug, Clone)]
 pub struct Held {
@@ -234,8 +395,21 @@ pub struct Held {
     pub capability: Capability,
     /// The namespace, or `None` for cluster-wide.
     pub scope: Option<String>,
+    /// `resource/name` of the one object a `resourceNames` grant limits it to.
+    pub only: Option<String>,
     /// The binding and rule (and for combined capabilities, the second rule).
     pub evidence: Vec<Evidence>,
+}
+
+impl Held {
+    /// The permission set it is.
+    pub fn set(&self) -> PermissionSet {
+        PermissionSet {
+            capability: self.capability,
+            scope: self.scope.clone(),
+            only: self.only.clone(),
+        }
+    }
 }
 
 /// A service account, user or group and what it can do.
@@ -373,9 +547,9 @@ pub struct Context<'a> {
     pub namespaces: BTreeSet<&'a str>,
     /// Identities with their capabilities.
     pub identities: Vec<Identity>,
-    /// Every (capability, scope) held by some identity, plus those that binding rights imply,
-    /// with the grant chain of its first holder.
-    pub permission_sets: BTreeMap<(Capability, Option<String>), Vec<Evidence>>,
+    /// Every permission set held by some identity, plus those that binding rights imply, with
+    /// the grant chain of its first holder.
+    pub permission_sets: BTreeMap<PermissionSet, Vec<Evidence>>,
     /// Exposed entry points.
     pub entry_points: Vec<EntryPoint>,
     network: OnceLock<Network>,
@@ -407,6 +581,24 @@ pub fn permission_vertex_name(capability: Capability, scope: Option<&str>) -> St
 /// The vertex name of a secret.
 pub fn secret_vertex_name(namespace: &str, name: &str) -> String {
     format!("secret:{namespace}/{name}")
+}
+
+/// The vertex name of container `container` of the workload named `workload` (a workload
+/// vertex name): `container:ns/name[Kind]/container`.
+pub fn container_vertex_name(workload: &str, container: &str) -> String {
+    format!(
+        "container:{}/{container}",
+        workload.strip_prefix("workload:").unwrap_or(workload)
+    )
+}
+
+/// The vertex name of volume `volume` of the workload named `workload`:
+/// `volume:ns/name[Kind]/volume`.
+pub fn volume_vertex_name(workload: &str, volume: &str) -> String {
+    format!(
+        "volume:{}/{volume}",
+        workload.strip_prefix("workload:").unwrap_or(workload)
+    )
 }
 
 /// The vertex name of the node an unpinned pod lands on.
@@ -644,6 +836,12 @@ impl<'a> Context<'a> {
                 }
             }
         }
+        let owned: Vec<String> = self
+            .scope_namespaces(None)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let all_namespaces: Vec<&str> = owned.iter().map(String::as_str).collect();
         let mut identities = Vec::new();
         for (namespace, names) in &self.service_accounts {
             for name in names {
@@ -651,7 +849,7 @@ impl<'a> Context<'a> {
                 identities.push(Identity {
                     kind: super::VertexKind::ServiceAccount,
                     name: service_account_vertex_name(namespace, name),
-                    held: held_by(rbac, &user),
+                    held: held_by(rbac, &user, &all_namespaces),
                 });
             }
         }
@@ -660,7 +858,7 @@ impl<'a> Context<'a> {
             identities.push(Identity {
                 kind: super::VertexKind::User,
                 name: format!("user:{name}"),
-                held: held_by(rbac, &user),
+                held: held_by(rbac, &user, &all_namespaces),
             });
         }
         for name in groups {
@@ -668,22 +866,31 @@ impl<'a> Context<'a> {
             identities.push(Identity {
                 kind: super::VertexKind::Group,
                 name: format!("group:{name}"),
-                held: held_by(rbac, &user),
+                held: held_by(rbac, &user, &all_namespaces),
             });
         }
         for identity in &identities {
             for held in &identity.held {
                 self.permission_sets
-                    .entry((held.capability, held.scope.clone()))
+                    .entry(held.set())
                     .or_insert_with(|| held.evidence.clone());
                 // Binding in a namespace hands out any role there: everything a namespace
                 // admin can do.
+                if held.capability == Capability::BindRoles && held.only.is_some() {
+                    let (_, implied) = bound_role_capabilities(rbac, &held.set());
+                    for set in implied {
+                        self.permission_sets
+                            .entry(set)
+                            .or_insert_with(|| held.evidence.clone());
+                    }
+                    continue;
+                }
                 if held.capability == Capability::BindRoles
                     && let Some(ns) = &held.scope
                 {
                     for implied in NAMESPACE_ADMIN {
                         self.permission_sets
-                            .entry((*implied, Some(ns.clone())))
+                            .entry(PermissionSet::all(*implied, Some(ns)))
                             .or_insert_with(|| held.evidence.clone());
                     }
                 }
@@ -1040,12 +1247,11 @@ fn grant_evidence(grant: &Grant<'_>) -> Vec<Evidence> {
 }
 
 /// The dangerous capabilities `user` holds, each with the first grant chain that gives it.
-fn held_by(rbac: &Model, user: &UserInfo) -> Vec<Held> {
-    let mut held: BTreeMap<(Capability, Option<String>), Vec<Evidence>> = BTreeMap::new();
-    let mut bind: BTreeMap<Option<String>, Vec<Evidence>> = BTreeMap::new();
-    let mut binding_write: BTreeMap<Option<String>, Vec<Evidence>> = BTreeMap::new();
-    let mut csr_approval: Option<Vec<Evidence>> = None;
-    let mut signer_approve: Option<Vec<Evidence>> = None;
+fn held_by(rbac: &Model, user: &UserInfo, namespaces: &[&str]) -> Vec<Held> {
+    type Key = (Capability, Option<String>, Option<String>);
+    let mut held: BTreeMap<Key, Vec<Evidence>> = BTreeMap::new();
+    let mut csr = CsrRights::default();
+    let mut roles = RoleRights::default();
     for (scope, grants) in rbac.permissions(user) {
         for grant in &grants {
             let rule = grant.rule;
@@ -1053,73 +1259,343 @@ fn held_by(rbac: &Model, user: &UserInfo) -> Vec<Held> {
                 continue;
             }
             if scope.is_none() && is_full_wildcard(rule) {
-                held.entry((Capability::ClusterAdmin, None))
+                held.entry((Capability::ClusterAdmin, None, None))
                     .or_insert_with(|| grant_evidence(grant));
             }
             for &capability in SIMPLE {
-                if (scope.is_some() && capability.cluster_only())
-                    || !allows_any(rule, probes(capability))
-                {
+                if scope.is_some() && capability.cluster_only() {
                     continue;
                 }
-                held.entry((capability, scope.clone()))
-                    .or_insert_with(|| grant_evidence(grant));
-            }
-            if allows_any(rule, BIND_PROBES) {
-                bind.entry(scope.clone())
-                    .or_insert_with(|| grant_evidence(grant));
-            }
-            if allows_any(rule, BINDING_WRITE_PROBES) {
-                binding_write
-                    .entry(scope.clone())
-                    .or_insert_with(|| grant_evidence(grant));
-            }
-            if scope.is_none() {
-                if allows_any(rule, CSR_APPROVAL_PROBES) && csr_approval.is_none() {
-                    csr_approval = Some(grant_evidence(grant));
+                for only in allowed_objects(rule, probes(capability)) {
+                    held.entry((capability, scope.clone(), only))
+                        .or_insert_with(|| grant_evidence(grant));
                 }
-                if approves_client_signer(rule) && signer_approve.is_none() {
-                    signer_approve = Some(grant_evidence(grant));
+            }
+            roles.read(scope.as_deref(), grant);
+            if scope.is_none() {
+                csr.read(grant);
+            }
+        }
+    }
+    for ((scope, only), evidence) in roles.binding_rights(namespaces) {
+        held.entry((Capability::BindRoles, scope, only))
+            .or_insert(evidence);
+    }
+    for (capability, evidence) in csr.capabilities() {
+        held.insert((capability, None, None), evidence);
+    }
+    // Whoever may do everything needs no other edge: they would only restate it.
+    if let Some(all) = held.remove(&(Capability::ClusterAdmin, None, None)) {
+        return vec![Held {
+            capability: Capability::ClusterAdmin,
+            scope: None,
+            only: None,
+            evidence: all,
+        }];
+    }
+    // A grant limited to one object adds nothing where the same capability covers every object.
+    let unlimited: BTreeSet<(Capability, Option<String>)> = held
+        .keys()
+        .filter(|(_, _, only)| only.is_none())
+        .map(|(c, scope, _)| (*c, scope.clone()))
+        .collect();
+    held.into_iter()
+        .filter(|((capability, scope, only), _)| {
+            only.is_none()
+                || !(unlimited.contains(&(*capability, scope.clone()))
+                    || unlimited.contains(&(*capability, None)))
+        })
+        .map(|((capability, scope, only), evidence)| Held {
+            capability,
+            scope,
+            only,
+            evidence,
+        })
+        .collect()
+}
+
+/// Evidence by scope (a namespace, or `None` for cluster-wide).
+type ByScope = BTreeMap<Option<String>, Vec<Evidence>>;
+/// Evidence by scope and `resource/name` of a role.
+type ByScopeAndRole = BTreeMap<(Option<String>, String), Vec<Evidence>>;
+
+/// The rights over roles and bindings that let an identity grant itself roles: `bind` or
+/// `escalate` (on any role, or on named ones), writing bindings, rewriting roles, and the roles
+/// it is bound to.
+#[derive(Default)]
+struct RoleRights {
+    bind: ByScope,
+    binding_write: ByScope,
+    named_bind: ByScopeAndRole,
+    named_escalate: ByScopeAndRole,
+    create_role_binding: ByScope,
+    create_cluster_role_binding: Option<Vec<Evidence>>,
+    role_update: BTreeMap<(Option<String>, Option<String>), Vec<Evidence>>,
+    /// The roles bound to the identity (`clusterroles/name` or `roles/name`, and the role's
+    /// namespace), each with the scopes of its bindings.
+    bound_to: BTreeMap<(String, Option<String>), ByScope>,
+}
+
+fn first(map: &mut ByScope, scope: Option<&str>, grant: &Grant<'_>) {
+    map.entry(scope.map(str::to_string))
+        .or_insert_with(|| grant_evidence(grant));
+}
+
+fn merged(mut evidence: Vec<Evidence>, more: &[Evidence]) -> Vec<Evidence> {
+    for e in more {
+        if !evidence.contains(e) {
+            evidence.push(e.clone());
+        }
+    }
+    evidence
+}
+
+impl RoleRights {
+    fn read(&mut self, scope: Option<&str>, grant: &Grant<'_>) {
+        let rule = grant.rule;
+        if allows_any(rule, BIND_PROBES) {
+            first(&mut self.bind, scope, grant);
+        }
+        if allows_any(rule, BINDING_WRITE_PROBES) {
+            first(&mut self.binding_write, scope, grant);
+        }
+        if allows_any(rule, CREATE_ROLE_BINDING) {
+            first(&mut self.create_role_binding, scope, grant);
+        }
+        if scope.is_none()
+            && self.create_cluster_role_binding.is_none()
+            && allows_any(rule, CREATE_CLUSTER_ROLE_BINDING)
+        {
+            self.create_cluster_role_binding = Some(grant_evidence(grant));
+        }
+        let resource = match grant.role.kind {
+            crate::rbac::RoleKind::ClusterRole => "clusterroles",
+            crate::rbac::RoleKind::Role => "roles",
+        };
+        let bound = (
+            format!("{resource}/{}", grant.role.name),
+            grant.role.namespace.clone(),
+        );
+        first(self.bound_to.entry(bound).or_default(), scope, grant);
+        for (probes, map) in [
+            (NAMED_BIND_PROBES, &mut self.named_bind),
+            (NAMED_ESCALATE_PROBES, &mut self.named_escalate),
+        ] {
+            for only in allowed_objects(rule, probes).into_iter().flatten() {
+                map.entry((scope.map(str::to_string), only))
+                    .or_insert_with(|| grant_evidence(grant));
+            }
+        }
+        for only in allowed_objects(rule, ROLE_UPDATE_PROBES) {
+            self.role_update
+                .entry((scope.map(str::to_string), only))
+                .or_insert_with(|| grant_evidence(grant));
+        }
+    }
+
+    /// The `bind-roles` sets these rights add up to: (scope, `None` or the one role), with
+    /// their evidence.
+    fn binding_rights(&self, namespaces: &[&str]) -> ByScopeAndRoleOption {
+        let mut out = ByScopeAndRoleOption::new();
+        for (scope, evidence) in &self.bind {
+            // Writing a binding cluster-wide also writes one in every namespace.
+            let write = self
+                .binding_write
+                .get(scope)
+                .or_else(|| self.binding_write.get(&None));
+            if let Some(write) = write {
+                out.entry((scope.clone(), None))
+                    .or_insert_with(|| merged(evidence.clone(), write));
+            }
+        }
+        self.named_bindings(namespaces, &mut out);
+        self.rewritten_roles(&mut out);
+        out
+    }
+
+    /// `bind` on named roles, with the right to create bindings: those roles, where a binding
+    /// can be created — in a namespace (a RoleBinding there, or anywhere) or cluster-wide (a
+    /// ClusterRoleBinding).
+    fn named_bindings(&self, namespaces: &[&str], out: &mut ByScopeAndRoleOption) {
+        for ((scope, only), evidence) in &self.named_bind {
+            let mut places: Vec<(Option<String>, &Vec<Evidence>)> = Vec::new();
+            if let Some(ns) = scope {
+                if let Some(create) = self
+                    .create_role_binding
+                    .get(scope)
+                    .or_else(|| self.create_role_binding.get(&None))
+                {
+                    places.push((Some(ns.clone()), create));
+                }
+            } else {
+                if let Some(create) = &self.create_cluster_role_binding {
+                    places.push((None, create));
+                } else if let Some(create) = self.create_role_binding.get(&None) {
+                    // RoleBindings anywhere but no ClusterRoleBinding: the role in each namespace.
+                    for ns in namespaces {
+                        places.push((Some((*ns).to_string()), create));
+                    }
+                }
+                for (ns, create) in &self.create_role_binding {
+                    if ns.is_some() {
+                        places.push((ns.clone(), create));
+                    }
+                }
+            }
+            for (place, create) in places {
+                out.entry((place, Some(only.clone())))
+                    .or_insert_with(|| merged(evidence.clone(), create));
+            }
+        }
+    }
+
+    /// `escalate` and `update` on a named role the identity is bound to: the role can be
+    /// rewritten to allow everything, wherever the identity's binding of it takes effect.
+    fn rewritten_roles(&self, out: &mut ByScopeAndRoleOption) {
+        for ((scope, only), evidence) in &self.named_escalate {
+            let cluster_role = only.starts_with("clusterroles/");
+            // A ClusterRole is cluster-scoped: only a cluster-wide grant writes it.
+            if cluster_role && scope.is_some() {
+                continue;
+            }
+            let update = [
+                (scope.clone(), Some(only.clone())),
+                (scope.clone(), None),
+                (None, Some(only.clone())),
+                (None, None),
+            ]
+            .into_iter()
+            .find_map(|key| self.role_update.get(&key));
+            let Some(update) = update else { continue };
+            for ((role, role_namespace), bindings) in &self.bound_to {
+                let same_place = cluster_role
+                    || scope.is_none()
+                    || role_namespace.as_deref() == scope.as_deref();
+                if role != only || !same_place {
+                    continue;
+                }
+                for (binding_scope, holds) in bindings {
+                    out.entry((binding_scope.clone(), None))
+                        .or_insert_with(|| merged(merged(evidence.clone(), update), holds));
                 }
             }
         }
     }
-    for (scope, mut evidence) in bind {
-        // Writing a binding cluster-wide also writes one in every namespace.
-        let write = binding_write
-            .get(&scope)
-            .or_else(|| binding_write.get(&None));
-        if let Some(write) = write {
-            for e in write {
+}
+
+/// Evidence by scope and, for a set limited to one role, its `resource/name`.
+type ByScopeAndRoleOption = BTreeMap<(Option<String>, Option<String>), Vec<Evidence>>;
+
+/// The cluster-wide rights over CertificateSigningRequests that together mint a certificate:
+/// create a request, approve it (the `approval` subresource and the signer's `approve`), and
+/// read the issued certificate back.
+#[derive(Default)]
+struct CsrRights {
+    create: Option<Vec<Evidence>>,
+    approval: Option<Vec<Evidence>>,
+    read: Option<Vec<Evidence>>,
+    client_signer: Option<Vec<Evidence>>,
+    kubelet_signer: Option<Vec<Evidence>>,
+}
+
+impl CsrRights {
+    fn read(&mut self, grant: &Grant<'_>) {
+        let rule = grant.rule;
+        let note = |slot: &mut Option<Vec<Evidence>>, allowed: bool| {
+            if allowed && slot.is_none() {
+                *slot = Some(grant_evidence(grant));
+            }
+        };
+        note(&mut self.create, allows_any(rule, CSR_CREATE_PROBES));
+        note(
+            &mut self.approval,
+            allows_some(rule, CSR_APPROVAL_PROBES, true),
+        );
+        note(&mut self.read, allows_some(rule, CSR_READ_PROBES, true));
+        note(
+            &mut self.client_signer,
+            approves_signer(rule, CLIENT_SIGNER),
+        );
+        note(
+            &mut self.kubelet_signer,
+            approves_signer(rule, KUBELET_SIGNER),
+        );
+    }
+
+    /// The signer capabilities these rights add up to, with the evidence of each right
+    /// (approval and signer first: they are what is rare).
+    fn capabilities(self) -> Vec<(Capability, Vec<Evidence>)> {
+        let (Some(create), Some(approval), Some(read)) = (self.create, self.approval, self.read)
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (capability, signer) in [
+            (Capability::ApproveCsr, self.client_signer),
+            (Capability::ApproveKubeletCsr, self.kubelet_signer),
+        ] {
+            let Some(signer) = signer else { continue };
+            let mut evidence = approval.clone();
+            for e in signer.iter().chain(&create).chain(&read) {
                 if !evidence.contains(e) {
                     evidence.push(e.clone());
                 }
             }
-            held.entry((Capability::BindRoles, scope))
-                .or_insert(evidence);
+            out.push((capability, evidence));
         }
+        out
     }
-    if let (Some(mut approval), Some(signer)) = (csr_approval, signer_approve) {
-        for e in signer {
-            if !approval.contains(&e) {
-                approval.push(e);
+}
+
+/// What binding the role that a name-limited `bind` set names gives, where the set says:
+/// whether it is cluster-admin (every verb on every resource, cluster-wide), and the permission
+/// sets its rules hold, each with the rule that holds it. A Role named cluster-wide, or a role
+/// not in the input, gives nothing.
+pub fn bound_role_capabilities<'m>(
+    rbac: &'m Model,
+    set: &PermissionSet,
+) -> (Option<&'m Rule>, Vec<PermissionSet>) {
+    let mut sets = Vec::new();
+    let role = match set.only.as_deref().and_then(|o| o.split_once('/')) {
+        Some(("clusterroles", name)) => rbac.cluster_role(name),
+        Some(("roles", name)) => set.scope.as_deref().and_then(|ns| rbac.role(ns, name)),
+        _ => None,
+    };
+    let Some(role) = role else {
+        return (None, sets);
+    };
+    let scope = set.scope.as_deref();
+    let mut admin = None;
+    for rule in role.rules.iter().filter(|r| r.non_resource_urls.is_empty()) {
+        if is_full_wildcard(rule) {
+            match scope {
+                None => admin = admin.or(Some(rule)),
+                // Everything in a namespace: what a namespace admin can do there.
+                Some(_) => {
+                    for &implied in NAMESPACE_ADMIN {
+                        sets.push(PermissionSet::all(implied, scope));
+                    }
+                }
             }
         }
-        held.insert((Capability::ApproveCsr, None), approval);
+        for &capability in SIMPLE {
+            if scope.is_some() && capability.cluster_only() {
+                continue;
+            }
+            for only in allowed_objects(rule, probes(capability)) {
+                sets.push(PermissionSet {
+                    capability,
+                    scope: scope.map(str::to_string),
+                    only,
+                });
+            }
+        }
     }
-    // Whoever may do everything needs no other edge: they would only restate it.
-    if let Some(all) = held.remove(&(Capability::ClusterAdmin, None)) {
-        return vec![Held {
-            capability: Capability::ClusterAdmin,
-            scope: None,
-            evidence: all,
-        }];
+    // Whoever may do everything needs no other step.
+    if admin.is_some() {
+        sets.clear();
     }
-    held.into_iter()
-        .map(|((capability, scope), evidence)| Held {
-            capability,
-            scope,
-            evidence,
-        })
-        .collect()
+    sets.sort();
+    sets.dedup();
+    (admin, sets)
 }

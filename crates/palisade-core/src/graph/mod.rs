@@ -3,8 +3,9 @@
 //! reach, how, and which single change cuts the most paths).
 //!
 //! Vertices are the things an attacker can hold: the outside network, exposed entry points,
-//! workloads, identities (service accounts, users, groups), permission sets, secrets, nodes
-//! and the cluster itself (`cluster-admin`). Edges are attack techniques: each comes from one
+//! workloads, the containers and volumes of a workload that lead somewhere, identities (service
+//! accounts, users, groups, and the new identities a certificate signer issues), permission
+//! sets, secrets, nodes and the cluster itself (`cluster-admin`). Edges are attack techniques: each comes from one
 //! entry of the technique registry ([`techniques`]) and carries its evidence (file and line of
 //! the binding, rule, volume, setting or policy that makes the step possible). Vertex ids are
 //! dense integers; searches ([`search`]) run over adjacency lists.
@@ -50,6 +51,14 @@ pub enum VertexKind {
     User,
     /// A group named in a binding or reachable by impersonation.
     Group,
+    /// An identity a signer's certificate can give: whoever may have such certificates issued
+    /// can claim it (`new-identity:<signer>`).
+    NewIdentity,
+    /// One container of a workload that carries a step onward (an escape to its node).
+    Container,
+    /// One volume of a workload that carries a step onward (a node-owning hostPath, the
+    /// runtime socket, a Secret, a projected token).
+    Volume,
     /// A dangerous capability held in one namespace or cluster-wide.
     Permission,
     /// A Secret.
@@ -70,6 +79,9 @@ impl VertexKind {
             VertexKind::ServiceAccount => "service-account",
             VertexKind::User => "user",
             VertexKind::Group => "group",
+            VertexKind::NewIdentity => "new-identity",
+            VertexKind::Container => "container",
+            VertexKind::Volume => "volume",
             VertexKind::Permission => "permission",
             VertexKind::Secret => "secret",
             VertexKind::Node => "node",
@@ -81,7 +93,10 @@ impl VertexKind {
     pub fn is_identity(self) -> bool {
         matches!(
             self,
-            VertexKind::ServiceAccount | VertexKind::User | VertexKind::Group
+            VertexKind::ServiceAccount
+                | VertexKind::User
+                | VertexKind::Group
+                | VertexKind::NewIdentity
         )
     }
 }
@@ -290,6 +305,7 @@ impl Graph {
                     VertexKind::ServiceAccount,
                     VertexKind::User,
                     VertexKind::Group,
+                    VertexKind::NewIdentity,
                 ]);
             }
             "service-accounts" => return by_kind(&[VertexKind::ServiceAccount]),
@@ -378,15 +394,24 @@ impl EdgeSink<'_> {
     }
 
     /// Whether the vertex named `name` leads anywhere worth a step: it has an edge to something
-    /// other than a service account, or to a service account that itself has edges.
+    /// other than a service account, or to a service account that itself has edges; through a
+    /// container or volume, what that leads to decides.
     pub fn leads_somewhere(&self, name: &str) -> bool {
-        let Some(v) = self.graph.find(name) else {
-            return false;
-        };
+        self.graph
+            .find(name)
+            .is_some_and(|v| self.vertex_leads_somewhere(v, 2))
+    }
+
+    fn vertex_leads_somewhere(&self, v: VertexId, depth: u8) -> bool {
         self.graph.outgoing(v).iter().any(|&e| {
             let to = self.graph.edge(e).to;
-            self.graph.vertex_of(to).kind != VertexKind::ServiceAccount
-                || !self.graph.outgoing(to).is_empty()
+            match self.graph.vertex_of(to).kind {
+                VertexKind::ServiceAccount => !self.graph.outgoing(to).is_empty(),
+                VertexKind::Container | VertexKind::Volume => {
+                    depth > 0 && self.vertex_leads_somewhere(to, depth - 1)
+                }
+                _ => true,
+            }
         })
     }
 

@@ -8,6 +8,11 @@
 
 use std::collections::VecDeque;
 
+/// The longest path searched unless told otherwise, in steps. Steps into a container or a
+/// volume count, so this leaves room for twelve other steps on paths that pass through two
+/// of them.
+pub const DEFAULT_MAX_DEPTH: usize = 14;
+
 use super::{EdgeId, Graph, VertexId};
 
 /// No edge / no distance.

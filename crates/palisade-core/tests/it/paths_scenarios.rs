@@ -24,6 +24,9 @@ fn scenario(name: &str) -> &'static str {
             include_str!("../../../palisade/tests/fixtures/paths/privileged_daemonset.yaml")
         }
         "ci_bind" => include_str!("../../../palisade/tests/fixtures/paths/ci_bind.yaml"),
+        "csr_approver" => include_str!("../../../palisade/tests/fixtures/paths/csr_approver.yaml"),
+        "named_grants" => include_str!("../../../palisade/tests/fixtures/paths/named_grants.yaml"),
+        "host_volumes" => include_str!("../../../palisade/tests/fixtures/paths/host_volumes.yaml"),
         "network_open" => include_str!("../../../palisade/tests/fixtures/paths/network_open.yaml"),
         "network_segmented" => {
             include_str!("../../../palisade/tests/fixtures/paths/network_segmented.yaml")
@@ -88,9 +91,9 @@ fn privileged_daemonset_owns_the_node_and_the_controller_on_it() {
             "cluster-admin"
         ),
         [
-            "workload:ops/log-agent[DaemonSet] → node:* → workload:kube-system/controller[Deployment] \
-          → sa:kube-system/controller → cluster-admin \
-          [T-ESCAPE-PRIVILEGED,T-NODE-CONTROL,T-MOUNT-TOKEN,T-CLUSTER-ADMIN]"
+            "workload:ops/log-agent[DaemonSet] → container:ops/log-agent[DaemonSet]/agent → node:* \
+          → workload:kube-system/controller[Deployment] → sa:kube-system/controller → cluster-admin \
+          [T-RUN-IN-CONTAINER,T-ESCAPE-PRIVILEGED,T-NODE-CONTROL,T-MOUNT-TOKEN,T-CLUSTER-ADMIN]"
         ]
     );
     assert_eq!(
@@ -99,7 +102,10 @@ fn privileged_daemonset_owns_the_node_and_the_controller_on_it() {
             "workload:ops/log-agent[DaemonSet]",
             "node"
         ),
-        ["workload:ops/log-agent[DaemonSet] → node:* [T-ESCAPE-PRIVILEGED]"]
+        [
+            "workload:ops/log-agent[DaemonSet] → container:ops/log-agent[DaemonSet]/agent → node:* \
+          [T-RUN-IN-CONTAINER,T-ESCAPE-PRIVILEGED]"
+        ]
     );
 }
 
@@ -194,4 +200,149 @@ fn blast_radius_of_the_exposed_store_includes_the_ledger_and_cluster_admin() {
         .collect();
     assert!(names.contains(&"workload:payments/ledger[Deployment]"));
     assert!(names.contains(&"cluster-admin"));
+}
+
+#[test]
+fn an_approver_of_client_certificates_mints_a_new_identity_in_system_masters() {
+    assert_eq!(
+        paths("csr_approver", "default", "cluster-admin"),
+        [
+            "workload:certs/approver[Deployment] → sa:certs/approver → perm:approve-csr@* \
+          → new-identity:kubernetes.io/kube-apiserver-client → group:system:masters → cluster-admin \
+          [T-MOUNT-TOKEN,T-RBAC-GRANT,T-APPROVE-CSR,T-APPROVE-CSR,T-CLUSTER-ADMIN]"
+        ]
+    );
+    // The kubelet signer gives a node's identity, which leads to what system:nodes may do.
+    assert_eq!(
+        paths(
+            "csr_approver",
+            "workload:certs/node-approver[Deployment]",
+            "secret:kube-system/admin-token"
+        ),
+        [
+            "workload:certs/node-approver[Deployment] → sa:certs/node-approver \
+          → perm:approve-kubelet-csr@* → new-identity:kubernetes.io/kube-apiserver-client-kubelet \
+          → group:system:nodes → perm:read-secrets@kube-system[secrets/admin-token] \
+          → secret:kube-system/admin-token \
+          [T-MOUNT-TOKEN,T-RBAC-GRANT,T-APPROVE-CSR,T-APPROVE-CSR,T-RBAC-GRANT,T-READ-SECRET]"
+        ]
+    );
+    // Approval without the right to create a request mints nothing.
+    assert!(
+        paths(
+            "csr_approver",
+            "workload:certs/half[Deployment]",
+            "cluster-admin"
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn grants_limited_by_resource_names_reach_only_the_named_objects() {
+    // get secrets [deploy-token] reaches that token, and through it the deployer.
+    assert_eq!(
+        paths(
+            "named_grants",
+            "workload:apps/reader[Deployment]",
+            "cluster-admin"
+        ),
+        ["workload:apps/reader[Deployment] → sa:apps/reader \
+          → perm:read-secrets@apps[secrets/deploy-token] → secret:apps/deploy-token \
+          → sa:apps/deployer → cluster-admin \
+          [T-MOUNT-TOKEN,T-RBAC-GRANT,T-READ-SECRET,T-SECRET-TOKEN,T-CLUSTER-ADMIN]"]
+    );
+    let inventory = inventory("named_grants", scenario("named_grants"));
+    let graph = Graph::from_inventory(&inventory);
+    let named = graph
+        .find("perm:read-secrets@apps[secrets/deploy-token]")
+        .expect("the name-limited permission set");
+    let reached: Vec<&str> = graph
+        .outgoing(named)
+        .iter()
+        .map(|&e| graph.vertex_of(graph.edge(e).to).name.as_str())
+        .collect();
+    assert_eq!(reached, ["secret:apps/deploy-token"]);
+    // impersonate serviceaccounts [helper] reaches helper only, not the deployer.
+    assert_eq!(
+        paths(
+            "named_grants",
+            "workload:apps/debugger[Deployment]",
+            "sa:apps/helper"
+        ),
+        ["workload:apps/debugger[Deployment] → sa:apps/debugger \
+          → perm:impersonate-serviceaccounts@apps[serviceaccounts/helper] → sa:apps/helper \
+          [T-MOUNT-TOKEN,T-RBAC-GRANT,T-IMPERSONATE]"]
+    );
+    assert!(
+        paths(
+            "named_grants",
+            "workload:apps/debugger[Deployment]",
+            "sa:apps/deployer"
+        )
+        .is_empty()
+    );
+    // bind [cluster-admin] with ClusterRoleBindings creatable binds cluster-admin.
+    assert_eq!(
+        paths(
+            "named_grants",
+            "workload:apps/onboarder[Deployment]",
+            "cluster-admin"
+        ),
+        ["workload:apps/onboarder[Deployment] → sa:apps/onboarder \
+          → perm:bind-roles@*[clusterroles/cluster-admin] → cluster-admin \
+          [T-MOUNT-TOKEN,T-RBAC-GRANT,T-BIND-ESCALATE]"]
+    );
+    // create pods [anything] is not a grant: a create is never limited by name.
+    assert!(
+        paths(
+            "named_grants",
+            "workload:apps/creator[Deployment]",
+            "sa:apps/deployer"
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn host_volumes_and_secret_volumes_are_steps_of_their_own() {
+    assert_eq!(
+        paths("host_volumes", "workload:ops/backup[DaemonSet]", "node"),
+        [
+            "workload:ops/backup[DaemonSet] → volume:ops/backup[DaemonSet]/host-root → node:* \
+          [T-MOUNT-VOLUME,T-ESCAPE-HOST-PATH]"
+        ]
+    );
+    assert_eq!(
+        paths("host_volumes", "workload:ops/builder[Deployment]", "node"),
+        [
+            "workload:ops/builder[Deployment] → volume:ops/builder[Deployment]/docker → node:* \
+          [T-MOUNT-VOLUME,T-ESCAPE-RUNTIME-SOCKET]"
+        ]
+    );
+    assert_eq!(
+        paths(
+            "host_volumes",
+            "workload:ops/builder[Deployment]",
+            "secrets"
+        ),
+        [
+            "workload:ops/builder[Deployment] → volume:ops/builder[Deployment]/registry \
+          → secret:ops/registry [T-MOUNT-VOLUME,T-MOUNT-SECRET]"
+        ]
+    );
+    // Containers and volumes that lead nowhere are not vertices.
+    let inventory = inventory("host_volumes", scenario("host_volumes"));
+    let graph = Graph::from_inventory(&inventory);
+    assert!(
+        graph
+            .find("container:ops/builder[Deployment]/build")
+            .is_none()
+    );
+    assert!(graph.find("volume:ops/builder[Deployment]/cache").is_none());
+    assert!(
+        graph
+            .find("container:ops/monitor[DaemonSet]/probe")
+            .is_some()
+    );
 }

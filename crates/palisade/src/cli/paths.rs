@@ -62,7 +62,7 @@ struct QueryArgs {
     to: String,
 
     /// Longest path considered, in steps.
-    #[arg(long, value_name = "N", default_value_t = 12)]
+    #[arg(long, value_name = "N", default_value_t = palisade_core::graph::search::DEFAULT_MAX_DEPTH)]
     max_depth: usize,
 
     /// Paths per source (the k shortest, loop-free).
@@ -99,7 +99,7 @@ struct DiffArgs {
     head: PathBuf,
 
     /// Longest path considered, in steps.
-    #[arg(long, value_name = "N", default_value_t = 12)]
+    #[arg(long, value_name = "N", default_value_t = palisade_core::graph::search::DEFAULT_MAX_DEPTH)]
     max_depth: usize,
 
     /// Output format (`dot` is not available for diffs).

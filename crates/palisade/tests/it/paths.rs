@@ -175,3 +175,42 @@ fn unknown_selector_is_a_usage_error() {
     let run = palisade(&["paths", "paths/ci_bind.yaml", "--from", "nothing-like-this"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
+
+#[test]
+fn volumes_and_containers_are_steps_with_their_lines() {
+    let run = palisade(&["paths", "paths/host_volumes.yaml", "--to", "node"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains(
+        "T-ESCAPE-HOST-PATH volume:ops/backup[DaemonSet]/host-root → node:*\n       \
+         paths/host_volumes.yaml:13: mounts the node's /"
+    ));
+    assert!(
+        run.stdout
+            .contains("T-RUN-IN-CONTAINER workload:ops/monitor[DaemonSet] → container:ops/monitor[DaemonSet]/probe")
+    );
+}
+
+#[test]
+fn a_certificate_approver_reaches_cluster_admin_through_a_new_identity() {
+    let run = palisade(&[
+        "paths",
+        "paths/csr_approver.yaml",
+        "--blast-radius",
+        "certs/approver",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = run.json();
+    let reached: Vec<(&str, &str)> = doc["reached"]
+        .as_array()
+        .expect("reached")
+        .iter()
+        .filter_map(|r| Some((r["vertex"].as_str()?, r["kind"].as_str()?)))
+        .collect();
+    assert!(reached.contains(&(
+        "new-identity:kubernetes.io/kube-apiserver-client",
+        "new-identity"
+    )));
+    assert!(reached.contains(&("cluster-admin", "cluster-admin")));
+}

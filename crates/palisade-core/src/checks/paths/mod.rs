@@ -9,11 +9,12 @@ crate::check::registry! {
 }
 
 use crate::check::Sink;
+use crate::graph::VertexKind;
 use crate::graph::search::{Blocked, ToTargets};
 use crate::inventory::Inventory;
 
 /// Longest path the checks follow.
-const MAX_DEPTH: usize = 12;
+const MAX_DEPTH: usize = crate::graph::search::DEFAULT_MAX_DEPTH;
 
 /// Reports every workload object whose vertex has a path to `target`, at the first step's
 /// evidence when it lies in the object's file, with the path and each step's evidence.
@@ -29,8 +30,20 @@ fn report_paths(inventory: &Inventory, target: &str, out: &mut Sink<'_>) {
             continue;
         };
         let object = inventory.get(id);
+        // The step into a container or volume only says which one; the step out of it is the
+        // setting to fix.
+        let decisive = path
+            .edges
+            .iter()
+            .find(|&&e| {
+                !matches!(
+                    graph.vertex_of(graph.edge(e).to).kind,
+                    VertexKind::Container | VertexKind::Volume
+                )
+            })
+            .unwrap_or(&path.edges[0]);
         let first = graph
-            .edge(path.edges[0])
+            .edge(*decisive)
             .evidence
             .first()
             .filter(|e| e.line > 0 && e.file == object.source.file);

@@ -1,7 +1,7 @@
 //! Permission to create pods in a namespace → every service account there.
 
 use super::Technique;
-use crate::graph::context::{permission_vertex_name, service_account_vertex_name};
+use crate::graph::context::{PermissionSet, service_account_vertex_name};
 use crate::graph::{Capability, Context, EdgeSink, Evidence, VertexKind};
 
 declare_technique! {
@@ -39,27 +39,29 @@ pub(crate) fn edges_to_service_accounts(
     out: &mut EdgeSink<'_>,
     capability: Capability,
 ) {
-    for ((held, scope), grant) in &context.permission_sets {
-        if *held == capability {
-            service_accounts_of(context, out, capability, scope.as_deref(), grant);
+    for (set, grant) in &context.permission_sets {
+        if set.capability == capability {
+            service_accounts_of(context, out, set, grant);
         }
     }
 }
 
-/// Edges from the permission set (`capability`, `scope`) to the service accounts it covers.
+/// Edges from the permission set `set` to the service accounts it covers (of its namespace,
+/// or all; of the names a `resourceNames` grant lists, if it does).
 pub(crate) fn service_accounts_of(
     context: &Context<'_>,
     out: &mut EdgeSink<'_>,
-    capability: Capability,
-    scope: Option<&str>,
+    set: &PermissionSet,
     grant: &[Evidence],
 ) {
-    let from = out.vertex(
-        VertexKind::Permission,
-        &permission_vertex_name(capability, scope),
-    );
-    for ns in context.scope_namespaces(scope) {
+    let mut from = None;
+    for ns in context.scope_namespaces(set.scope.as_deref()) {
         for name in context.service_accounts.get(ns).into_iter().flatten() {
+            if !set.covers("serviceaccounts", name) {
+                continue;
+            }
+            let from = *from
+                .get_or_insert_with(|| out.vertex(VertexKind::Permission, &set.vertex_name()));
             let evidence = match context.service_account_objects.get(&(ns, name.as_str())) {
                 Some(object) => Evidence::at(
                     &object.source.file,

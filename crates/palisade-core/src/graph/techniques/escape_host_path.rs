@@ -1,13 +1,13 @@
 //! hostPath volume of a node-owning directory → its node.
 
-use super::{Technique, escape_edges};
+use super::{Technique, volume_escape_edges};
 use crate::document::Node;
 use crate::graph::{Context, EdgeSink, Evidence};
 
 declare_technique! {
     /// ## What
-    /// A workload that mounts, through a hostPath volume, a directory from which the node can be
-    /// taken over: `/`, `/etc`, `/root`, `/var/lib/kubelet`, `/var/lib`, `/var`, `/proc`,
+    /// A hostPath volume (a vertex, reached from its workload by `T-MOUNT-VOLUME`) of a
+    /// directory from which the node can be taken over → its node: `/`, `/etc`, `/root`, `/var/lib/kubelet`, `/var/lib`, `/var`, `/proc`,
     /// `/sys`, `/dev`, `/boot`, `/usr`, `/lib`, `/bin` or `/sbin`.
     ///
     /// ## Why
@@ -57,15 +57,18 @@ fn owns_node(path: &str) -> bool {
 
 impl Technique for EscapeHostPath {
     fn add_edges(&self, context: &Context<'_>, out: &mut EdgeSink<'_>) {
-        escape_edges(context, out, |w| {
+        volume_escape_edges(context, out, |w| {
             w.pod
                 .volumes()
                 .iter()
                 .filter_map(|volume| {
+                    let name = volume.get("name").and_then(Node::as_str)?;
                     let entry = volume.entry("hostPath")?;
                     let path = entry.value.get("path").and_then(Node::as_str)?;
                     owns_node(path).then(|| {
-                        Evidence::at(w.file(), entry.key_pos, format!("mounts the node's {path}"))
+                        let evidence =
+                            Evidence::at(w.file(), entry.key_pos, format!("mounts the node's {path}"));
+                        (name.to_string(), evidence)
                     })
                 })
                 .collect()

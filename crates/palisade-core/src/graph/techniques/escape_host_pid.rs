@@ -6,7 +6,9 @@ use crate::graph::{Context, EdgeSink, Evidence};
 
 declare_technique! {
     /// ## What
-    /// A workload whose pods share the host's process namespace (`hostPID: true`).
+    /// A container of a pod that shares the host's process namespace (`hostPID: true`) → its
+    /// node; each container of the pod is a vertex, reached from the workload
+    /// (`T-RUN-IN-CONTAINER`).
     ///
     /// ## Why
     /// Every process of the node is visible: their environment and memory can be read through
@@ -28,15 +30,21 @@ declare_technique! {
 impl Technique for EscapeHostPid {
     fn add_edges(&self, context: &Context<'_>, out: &mut EdgeSink<'_>) {
         escape_edges(context, out, |w| {
-            if w.pod.get("hostPID").and_then(Node::as_bool) == Some(true) {
-                vec![Evidence::at(
-                    w.file(),
-                    w.pod.field_pos("hostPID"),
-                    "pods share the host's process namespace",
-                )]
-            } else {
-                Vec::new()
+            if w.pod.get("hostPID").and_then(Node::as_bool) != Some(true) {
+                return Vec::new();
             }
+            // Every container of the pod sees the node's processes.
+            w.pod
+                .containers()
+                .map(|c| {
+                    let evidence = Evidence::at(
+                        w.file(),
+                        w.pod.field_pos("hostPID"),
+                        format!("{} shares the host's process namespace", c.describe()),
+                    );
+                    (c.name().to_string(), evidence)
+                })
+                .collect()
         });
     }
 }

@@ -5,7 +5,8 @@ use crate::graph::{Context, EdgeSink, Evidence};
 
 declare_technique! {
     /// ## What
-    /// A workload with a privileged container (`securityContext.privileged: true`).
+    /// A privileged container (`securityContext.privileged: true`) → its node. The path reaches
+    /// the container from its workload (`T-RUN-IN-CONTAINER`).
     ///
     /// ## Why
     /// A privileged container has every capability and every device of the host: mounting the
@@ -32,7 +33,9 @@ impl Technique for EscapePrivileged {
                 .filter_map(|c| {
                     let setting = c.effective("privileged")?;
                     (setting.node.as_bool() == Some(true)).then(|| {
-                        Evidence::at(w.file(), setting.pos, format!("{} runs privileged", c.describe()))
+                        let evidence =
+                            Evidence::at(w.file(), setting.pos, format!("{} runs privileged", c.describe()));
+                        (c.name().to_string(), evidence)
                     })
                 })
                 .collect()

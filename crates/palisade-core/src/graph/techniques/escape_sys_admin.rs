@@ -7,7 +7,8 @@ use crate::graph::{Context, EdgeSink, Evidence};
 
 declare_technique! {
     /// ## What
-    /// A workload with a container that adds the capability `SYS_ADMIN`, `SYS_MODULE` or `ALL`.
+    /// A container that adds the capability `SYS_ADMIN`, `SYS_MODULE` or `ALL` → its node,
+    /// reached from its workload (`T-RUN-IN-CONTAINER`).
     ///
     /// ## Why
     /// `SYS_ADMIN` mounts file systems and cgroups (the cgroup `release_agent` escape),
@@ -39,10 +40,13 @@ impl Technique for EscapeSysAdmin {
                         continue;
                     };
                     if matches!(name.as_str(), "SYS_ADMIN" | "SYS_MODULE" | "ALL") {
-                        evidence.push(Evidence::at(
-                            w.file(),
-                            item.pos,
-                            format!("{} adds {name}", container.describe()),
+                        evidence.push((
+                            container.name().to_string(),
+                            Evidence::at(
+                                w.file(),
+                                item.pos,
+                                format!("{} adds {name}", container.describe()),
+                            ),
                         ));
                     }
                 }

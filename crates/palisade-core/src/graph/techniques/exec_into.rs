@@ -27,6 +27,10 @@ declare_technique! {
 
 impl Technique for ExecInto {
     fn add_edges(&self, context: &Context<'_>, out: &mut EdgeSink<'_>) {
-        super::to_workloads(context, out, Capability::ExecPods, |_| true);
+        // A grant limited by name reaches the Pod of that name (a workload's pods are named at
+        // run time, so only a bare Pod, or a Pod read from a live cluster, can match).
+        super::to_workloads(context, out, Capability::ExecPods, |w, set| {
+            set.only.is_none() || (&*w.object.kind == "Pod" && set.covers("pods", &w.object.name))
+        });
     }
 }

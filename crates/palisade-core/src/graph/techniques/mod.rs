@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use super::context::{ANY_NODE, Context, WorkloadInfo};
+use super::context::{ANY_NODE, Context, WorkloadInfo, container_vertex_name, volume_vertex_name};
 use super::{EdgeSink, Evidence, VertexId, VertexKind};
 
 /// Everything about a technique that is not its logic.
@@ -106,10 +106,10 @@ technique_registry! {
     patch_workload::PatchWorkload,
     read_secret::ReadSecret,
     impersonate::Impersonate,
+    approve_csr::ApproveCsr,
     cluster_admin::ClusterAdmin,
     admin_owns_nodes::AdminOwnsNodes,
     bind_escalate::BindEscalate,
-    approve_csr::ApproveCsr,
     mutating_webhook::MutatingWebhook,
     nodes_proxy::NodesProxy,
     privileged_pod::PrivilegedPod,
@@ -118,6 +118,8 @@ technique_registry! {
     escape_host_path::EscapeHostPath,
     escape_runtime_socket::EscapeRuntimeSocket,
     escape_sys_admin::EscapeSysAdmin,
+    run_in_container::RunInContainer,
+    mount_volume::MountVolume,
     node_control::NodeControl,
     exposed_entry_point::ExposedEntryPoint,
     entry_routes_to_workload::EntryRoutesToWorkload,
@@ -149,23 +151,60 @@ pub(crate) fn escape_target(out: &mut EdgeSink<'_>, w: &WorkloadInfo<'_>) -> Ver
     }
 }
 
-/// Adds an escape edge from `w` to its node, for every container `escapes` finds a reason in.
+/// Adds an escape edge to its node from every container of every workload in which `escapes`
+/// finds a reason (container name and evidence); the workload → container step is
+/// [`run_in_container`]'s.
 pub(crate) fn escape_edges(
     context: &Context<'_>,
     out: &mut EdgeSink<'_>,
-    escapes: impl Fn(&WorkloadInfo<'_>) -> Vec<Evidence>,
+    escapes: impl Fn(&WorkloadInfo<'_>) -> Vec<(String, Evidence)>,
+) {
+    step_edges(
+        context,
+        out,
+        escapes,
+        container_vertex_name,
+        VertexKind::Container,
+    );
+}
+
+/// Adds an escape edge to its node from every volume of every workload in which `escapes`
+/// finds a reason (volume name and evidence); the workload → volume step is
+/// [`mount_volume`]'s.
+pub(crate) fn volume_escape_edges(
+    context: &Context<'_>,
+    out: &mut EdgeSink<'_>,
+    escapes: impl Fn(&WorkloadInfo<'_>) -> Vec<(String, Evidence)>,
+) {
+    step_edges(
+        context,
+        out,
+        escapes,
+        volume_vertex_name,
+        VertexKind::Volume,
+    );
+}
+
+fn step_edges(
+    context: &Context<'_>,
+    out: &mut EdgeSink<'_>,
+    escapes: impl Fn(&WorkloadInfo<'_>) -> Vec<(String, Evidence)>,
+    vertex_name: fn(&str, &str) -> String,
+    kind: VertexKind,
 ) {
     for w in &context.workloads {
         if w.pod.is_windows() {
             continue;
         }
-        let evidence = escapes(w);
-        if evidence.is_empty() {
+        let found = escapes(w);
+        if found.is_empty() {
             continue;
         }
-        let from = workload_vertex(out, w);
         let to = escape_target(out, w);
-        out.edge(from, to, evidence);
+        for (part, evidence) in found {
+            let from = out.vertex(kind, &vertex_name(&w.name, &part));
+            out.edge(from, to, vec![evidence]);
+        }
     }
 }
 
@@ -177,28 +216,28 @@ pub(crate) use create_pod_with_sa::{
 };
 
 /// Edges from every permission set of `capability` to the workloads of its namespaces that
-/// `keep` accepts, with the workload as first evidence.
+/// `keep` accepts (given the set, for grants limited to named objects), with the workload as
+/// first evidence.
 pub(crate) fn to_workloads(
     context: &Context<'_>,
     out: &mut EdgeSink<'_>,
     capability: super::Capability,
-    keep: impl Fn(&WorkloadInfo<'_>) -> bool,
+    keep: impl Fn(&WorkloadInfo<'_>, &super::context::PermissionSet) -> bool,
 ) {
-    for ((held, scope), grant) in &context.permission_sets {
-        if *held != capability {
+    for (set, grant) in &context.permission_sets {
+        if set.capability != capability {
             continue;
         }
-        let from = out.vertex(
-            VertexKind::Permission,
-            &super::context::permission_vertex_name(capability, scope.as_deref()),
-        );
-        let namespaces = context.scope_namespaces(scope.as_deref());
+        let mut from = None;
+        let namespaces = context.scope_namespaces(set.scope.as_deref());
         for ns in namespaces {
             for &index in context.workloads_by_namespace.get(ns).into_iter().flatten() {
                 let w = &context.workloads[index];
-                if !keep(w) {
+                if !keep(w, set) {
                     continue;
                 }
+                let from = *from
+                    .get_or_insert_with(|| out.vertex(VertexKind::Permission, &set.vertex_name()));
                 let to = workload_vertex(out, w);
                 let mut evidence = vec![workload_evidence(w, w.name.clone())];
                 evidence.extend(grant.iter().cloned());
@@ -208,8 +247,8 @@ pub(crate) fn to_workloads(
     }
 }
 
-/// Edges from every permission set of `capability` (cluster-wide ones only when
-/// `cluster_only`) to `target`, with the grant as evidence.
+/// Edges from every cluster-wide permission set of `capability` that covers every object to
+/// `target`, with the grant as evidence.
 pub(crate) fn to_vertex(
     context: &Context<'_>,
     out: &mut EdgeSink<'_>,
@@ -217,14 +256,11 @@ pub(crate) fn to_vertex(
     target: VertexId,
     why: &str,
 ) {
-    for ((held, scope), grant) in &context.permission_sets {
-        if *held != capability || scope.is_some() {
+    for (set, grant) in &context.permission_sets {
+        if set.capability != capability || set.scope.is_some() || set.only.is_some() {
             continue;
         }
-        let from = out.vertex(
-            VertexKind::Permission,
-            &super::context::permission_vertex_name(capability, None),
-        );
+        let from = out.vertex(VertexKind::Permission, &set.vertex_name());
         let mut evidence = grant.clone();
         evidence.push(Evidence::note(why));
         out.edge(from, target, evidence);

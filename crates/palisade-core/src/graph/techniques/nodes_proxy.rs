@@ -27,6 +27,13 @@ declare_technique! {
 
 impl Technique for NodesProxy {
     fn add_edges(&self, context: &Context<'_>, out: &mut EdgeSink<'_>) {
-        super::to_workloads(context, out, Capability::NodesProxy, |_| true);
+        // The kubelet of a named node serves the pods pinned to it and those that may be scheduled
+        // there (every pod not pinned elsewhere).
+        super::to_workloads(context, out, Capability::NodesProxy, |w, set| {
+            match (set.only_name(), w.node_name) {
+                (Some(node), Some(pinned)) if !w.on_every_node => node == pinned,
+                _ => true,
+            }
+        });
     }
 }

@@ -1,6 +1,7 @@
 //! Permission to patch workload controllers → those workloads.
 
 use super::Technique;
+use crate::graph::context::{PermissionSet, WorkloadInfo};
 use crate::graph::{Capability, Context, EdgeSink};
 
 declare_technique! {
@@ -28,11 +29,21 @@ declare_technique! {
 
 impl Technique for PatchWorkload {
     fn add_edges(&self, context: &Context<'_>, out: &mut EdgeSink<'_>) {
-        super::to_workloads(context, out, Capability::PatchWorkloads, |w| {
-            matches!(
-                &*w.object.kind,
-                "Deployment" | "DaemonSet" | "StatefulSet" | "CronJob"
-            )
+        super::to_workloads(context, out, Capability::PatchWorkloads, |w, set| {
+            patchable(w, set)
         });
     }
+}
+
+/// Whether `set` lets its holder patch the template of `w`: a Deployment, DaemonSet,
+/// StatefulSet or CronJob, of the name a `resourceNames` grant names if it does.
+pub(crate) fn patchable(w: &WorkloadInfo<'_>, set: &PermissionSet) -> bool {
+    let resource = match &*w.object.kind {
+        "Deployment" => "deployments",
+        "DaemonSet" => "daemonsets",
+        "StatefulSet" => "statefulsets",
+        "CronJob" => "cronjobs",
+        _ => return false,
+    };
+    set.covers(resource, &w.object.name)
 }

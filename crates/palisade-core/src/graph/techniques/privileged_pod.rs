@@ -1,7 +1,7 @@
 //! Permission to create or patch pods where Pod Security does not stop privileged pods → node.
 
 use super::Technique;
-use crate::graph::context::{ANY_NODE, permission_vertex_name};
+use crate::graph::context::ANY_NODE;
 use crate::graph::{Capability, Context, EdgeSink, Evidence, VertexKind};
 
 declare_technique! {
@@ -29,16 +29,26 @@ declare_technique! {
 
 impl Technique for PrivilegedPod {
     fn add_edges(&self, context: &Context<'_>, out: &mut EdgeSink<'_>) {
-        for ((held, scope), grant) in &context.permission_sets {
-            if !matches!(held, Capability::CreatePods | Capability::PatchWorkloads)
-                || !context.admits_privileged_pods(scope.as_deref())
+        for (set, grant) in &context.permission_sets {
+            let scope = &set.scope;
+            if !matches!(
+                set.capability,
+                Capability::CreatePods | Capability::PatchWorkloads
+            ) || !context.admits_privileged_pods(scope.as_deref())
             {
                 continue;
             }
-            let from = out.vertex(
-                VertexKind::Permission,
-                &permission_vertex_name(*held, scope.as_deref()),
-            );
+            // A grant limited to named workloads needs one of them to exist to patch it.
+            if set.only.is_some()
+                && !context
+                    .scope_namespaces(scope.as_deref())
+                    .into_iter()
+                    .flat_map(|ns| context.workloads_by_namespace.get(ns).into_iter().flatten())
+                    .any(|&w| super::patch_workload::patchable(&context.workloads[w], set))
+            {
+                continue;
+            }
+            let from = out.vertex(VertexKind::Permission, &set.vertex_name());
             let node = out.vertex(VertexKind::Node, ANY_NODE);
             let mut evidence = grant.clone();
             evidence.push(Evidence::note(match scope {

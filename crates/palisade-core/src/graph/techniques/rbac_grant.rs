@@ -1,7 +1,6 @@
 //! Identity → the permission sets RBAC grants it.
 
 use super::Technique;
-use crate::graph::context::permission_vertex_name;
 use crate::graph::{Capability, Context, EdgeSink, VertexKind};
 
 declare_technique! {
@@ -36,10 +35,7 @@ impl Technique for RbacGrant {
                     continue;
                 }
                 let from = out.vertex(identity.kind, &identity.name);
-                let to = out.vertex(
-                    VertexKind::Permission,
-                    &permission_vertex_name(held.capability, held.scope.as_deref()),
-                );
+                let to = out.vertex(VertexKind::Permission, &held.set().vertex_name());
                 out.edge(from, to, held.evidence.clone());
             }
         }
