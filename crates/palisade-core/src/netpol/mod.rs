@@ -25,12 +25,14 @@
 pub mod conn;
 pub mod diff;
 mod model;
+pub mod scope;
 pub mod validate;
 
 pub use conn::{ConnSet, PortSet, Protocol};
 pub use model::exposure::{Exposure, ExposureLine};
 pub use model::lint::{Lint, LintFinding, lint};
 pub use model::{Cluster, Explanation, Peer, Workload, parse_peer};
+pub use scope::EvalScope;
 
 /// Assumptions under which results hold, for outputs to state.
 pub const ASSUMPTIONS: &[&str] = &[
