@@ -133,6 +133,10 @@ pub fn sniff_head(document: &str) -> Head<'_> {
     let mut metadata: Option<Option<(Option<&str>, Option<&str>)>> = Some(None);
     let mut block: Option<MetadataBlock<'_>> = None;
     for line in fast_lines(document) {
+        // Most lines are indented, and outside `metadata:` they cannot change the answer.
+        if block.is_none() && line.starts_with(' ') {
+            continue;
+        }
         if let Some(open) = &mut block {
             match metadata_line(open, line) {
                 MetadataLine::Inside => continue,
@@ -244,10 +248,7 @@ fn kind_value(value: &str) -> Option<&str> {
     if !(value.is_empty() || value.starts_with([' ', '\t'])) {
         return None;
     }
-    let value = value
-        .split_once(" #")
-        .map_or(value, |(before, _)| before)
-        .trim();
+    let value = without_comment(value);
     let unquoted = value
         .strip_prefix('"')
         .and_then(|v| v.strip_suffix('"'))
@@ -257,31 +258,42 @@ fn kind_value(value: &str) -> Option<&str> {
         .then_some(unquoted)
 }
 
-/// The lines of `text` as [`str::lines`] gives them, found with one vectorised scan rather
-/// than one search per line: documents are read this way before most of them are left out,
-/// and their lines are short.
-fn fast_lines(text: &str) -> impl Iterator<Item = &str> {
-    let mut start = 0;
-    memchr::memchr_iter(b'\n', text.as_bytes())
-        .map(Some)
-        .chain(std::iter::once(None))
-        .filter_map(move |end| {
-            let line = match end {
-                Some(end) => &text[start..end],
-                None if start < text.len() => &text[start..],
-                None => return None,
-            };
-            start = end.map_or(text.len(), |e| e + 1);
-            Some(line.strip_suffix('\r').unwrap_or(line))
-        })
+/// The lines of `text` as [`str::lines`] gives them, each found with a vectorised search:
+/// documents are read this way before most of them are left out, and the standard
+/// iterator's search costs more per (short) line.
+fn fast_lines(text: &str) -> FastLines<'_> {
+    FastLines { text, start: 0 }
+}
+
+/// The iterator of [`fast_lines`].
+struct FastLines<'a> {
+    text: &'a str,
+    /// Where the next line starts.
+    start: usize,
+}
+
+impl<'a> Iterator for FastLines<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.text.get(self.start..).filter(|r| !r.is_empty())?;
+        let end = memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len());
+        // Past the `\n`, or past the end of the text for a last line without one.
+        self.start += end + 1;
+        let line = &rest[..end];
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    }
 }
 
 /// A scalar value's text before a comment, trimmed.
 fn without_comment(value: &str) -> &str {
-    value
-        .split_once(" #")
-        .map_or(value, |(before, _)| before)
-        .trim()
+    // A byte search: a substring searcher costs more to set up than these short values.
+    let end = value
+        .as_bytes()
+        .windows(2)
+        .position(|pair| pair == b" #")
+        .unwrap_or(value.len());
+    value[..end].trim()
 }
 
 /// A one-word string value as written (quotes removed), or `None` when it is not simply a
