@@ -132,11 +132,15 @@ pub fn sniff_head(document: &str) -> Head<'_> {
     // `Some(None)`: no `metadata:` line yet; `None`: not certain.
     let mut metadata: Option<Option<(Option<&str>, Option<&str>)>> = Some(None);
     let mut block: Option<MetadataBlock<'_>> = None;
-    for line in fast_lines(document) {
+    let mut lines = fast_lines(document);
+    loop {
         // Most lines are indented, and outside `metadata:` they cannot change the answer.
-        if block.is_none() && line.starts_with(' ') {
-            continue;
+        if block.is_none() {
+            lines.skip_indented();
         }
+        let Some(line) = lines.next() else {
+            break;
+        };
         if let Some(open) = &mut block {
             match metadata_line(open, line) {
                 MetadataLine::Inside => continue,
@@ -258,9 +262,9 @@ fn kind_value(value: &str) -> Option<&str> {
         .then_some(unquoted)
 }
 
-/// The lines of `text` as [`str::lines`] gives them, each found with a vectorised search:
-/// documents are read this way before most of them are left out, and the standard
-/// iterator's search costs more per (short) line.
+/// The lines of `text` as [`str::lines`] gives them. Documents are read this way before most
+/// of them are left out: the standard iterator's search costs more per (short) line than a
+/// plain scan, and [`FastLines::skip_indented`] passes over lines without cutting them out.
 fn fast_lines(text: &str) -> FastLines<'_> {
     FastLines { text, start: 0 }
 }
@@ -272,17 +276,35 @@ struct FastLines<'a> {
     start: usize,
 }
 
+impl FastLines<'_> {
+    /// Passes over the lines that start with a space.
+    fn skip_indented(&mut self) {
+        let bytes = self.text.as_bytes();
+        while bytes.get(self.start) == Some(&b' ') {
+            self.start += line_length(&bytes[self.start..]) + 1;
+        }
+    }
+}
+
 impl<'a> Iterator for FastLines<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
         let rest = self.text.get(self.start..).filter(|r| !r.is_empty())?;
-        let end = memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len());
+        let end = line_length(rest.as_bytes());
         // Past the `\n`, or past the end of the text for a last line without one.
         self.start += end + 1;
         let line = &rest[..end];
         Some(line.strip_suffix('\r').unwrap_or(line))
     }
+}
+
+/// Bytes before the first `\n` (all of them without one). A plain scan: lines are short.
+fn line_length(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len())
 }
 
 /// A scalar value's text before a comment, trimmed.
