@@ -90,6 +90,26 @@ impl EvalScope {
         }
     }
 
+    /// Whether no document of a whole input (a file's text) can bear on the question, found
+    /// by searching the text rather than reading its documents: it names neither the ends'
+    /// namespaces nor an admin-tier kind, and has no escape sequence that could spell them.
+    /// Every object that bears holds one of those words: a namespaced object its namespace
+    /// (unless it is `default`, which may go unwritten), a Namespace its name, an admin
+    /// policy its kind. YAML folding cannot join a word across lines without a space or a
+    /// backslash, so the text holds the word itself.
+    pub fn leaves_out_input(&self, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        if memchr::memchr(b'\\', bytes).is_some()
+            || self.workloads.iter().any(|w| w.namespace == "default")
+        {
+            return false;
+        }
+        let holds = |word: &str| memchr::memmem::find(bytes, word.as_bytes()).is_some();
+        !(holds("AdminNetworkPolicy")
+            || holds("ClusterNetworkPolicy")
+            || self.workloads.iter().any(|w| holds(&w.namespace)))
+    }
+
     fn has_namespace(&self, namespace: &str) -> bool {
         self.workloads.iter().any(|w| w.namespace == namespace)
     }
@@ -149,6 +169,21 @@ mod tests {
         assert!(scope.bears_on("kind: PodList\nitems: []\n"));
         assert!(scope.bears_on("{\"kind\": \"NetworkPolicy\"}"));
         assert!(scope.bears_on("kind: NetworkPolicy\nmetadata: {namespace: c}\n"));
+    }
+
+    #[test]
+    fn inputs_without_the_words_that_bear_are_left_out_whole() {
+        let scope = EvalScope::new("team-1/web", "10.0.0.1").unwrap();
+        let other =
+            doc("NetworkPolicy", Some("team-2"), "p") + "---\n" + &doc("Pod", Some("x"), "q");
+        assert!(scope.leaves_out_input(&other));
+        assert!(!scope.leaves_out_input(&doc("Pod", Some("team-1"), "q")));
+        assert!(!scope.leaves_out_input(&doc("Namespace", None, "team-1")));
+        assert!(!scope.leaves_out_input(&doc("BaselineAdminNetworkPolicy", None, "default")));
+        assert!(!scope.leaves_out_input(&doc("ClusterNetworkPolicy", None, "c")));
+        assert!(!scope.leaves_out_input("kind: Pod\nmetadata:\n  namespace: \"team-\\x31\"\n"));
+        let default = EvalScope::new("default/web", "10.0.0.1").unwrap();
+        assert!(!default.leaves_out_input(&doc("Pod", None, "q")));
     }
 
     #[test]

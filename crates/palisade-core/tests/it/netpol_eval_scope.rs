@@ -1,4 +1,4 @@
-//! `netpol eval` reads only the documents an [`EvalScope`] keeps; over every case of the
+//! `netpol eval` reads only the inputs and documents an [`EvalScope`] keeps; over every case of the
 //! netpol-analyzer corpus, the model built from those alone must answer each question between
 //! two workloads, or a workload and an address, exactly as the model of the whole case does.
 
@@ -31,6 +31,8 @@ fn manifest_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// One document as the filter sees it (its text) with what parsing it gives.
 struct Chunk {
+    /// Which input (file) it is from.
+    input: usize,
     text: String,
     roots: Vec<Node>,
 }
@@ -39,7 +41,7 @@ struct Chunk {
 /// filters them instead of parsing the case again.
 fn chunks(texts: &[String]) -> Vec<Chunk> {
     let mut out = Vec::new();
-    for text in texts {
+    for (input, text) in texts.iter().enumerate() {
         let seen = Mutex::new(Vec::new());
         // Small inputs are cut and judged in order, one document at a time.
         parse_stream_where(text, |chunk| {
@@ -52,7 +54,11 @@ fn chunks(texts: &[String]) -> Vec<Chunk> {
                 .into_iter()
                 .map(|d| d.root)
                 .collect();
-            out.push(Chunk { text: chunk, roots });
+            out.push(Chunk {
+                input,
+                text: chunk,
+                roots,
+            });
         }
     }
     out
@@ -80,6 +86,7 @@ struct Tally {
 /// the answers differ.
 fn compare(
     full: &Cluster,
+    texts: &[String],
     chunks: &[Chunk],
     src: &str,
     dst: &str,
@@ -90,7 +97,11 @@ fn compare(
         return Err("not found in the whole case".into());
     };
     let scope = EvalScope::new(src, dst).ok_or("no scope")?;
-    let kept: Vec<&Chunk> = chunks.iter().filter(|c| scope.bears_on(&c.text)).collect();
+    let inputs_read: Vec<bool> = texts.iter().map(|t| !scope.leaves_out_input(t)).collect();
+    let kept: Vec<&Chunk> = chunks
+        .iter()
+        .filter(|c| inputs_read[c.input] && scope.bears_on(&c.text))
+        .collect();
     tally.documents += chunks.len();
     tally.documents_read += kept.len();
     let scoped = Cluster::from_roots(kept.iter().flat_map(|c| &c.roots));
@@ -190,7 +201,7 @@ fn eval_answers_alike_from_its_scope_and_from_everything() {
             for (j, dst) in ends.iter().enumerate() {
                 // Between two addresses nothing is read.
                 if (i < workload_ends || j < workload_ends)
-                    && let Err(e) = compare(&full, &chunks, src, dst, &mut tally)
+                    && let Err(e) = compare(&full, &texts, &chunks, src, dst, &mut tally)
                 {
                     failures.push(format!("{name}: {src} => {dst}: {e}"));
                 }

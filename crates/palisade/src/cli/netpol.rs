@@ -328,7 +328,13 @@ fn eval(args: &EvalArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
     // from the whole input.
     let inputs = read_inputs(&args.paths)?;
     let scoped = EvalScope::new(&args.src, &args.dst).and_then(|scope| {
-        let built = build_cluster(&inputs, &|d| scope.bears_on(d));
+        // Whole files first (one search of their text), then documents.
+        let relevant: Vec<(String, String)> = inputs
+            .iter()
+            .filter(|(_, text)| !scope.leaves_out_input(text))
+            .cloned()
+            .collect();
+        let built = build_cluster(&relevant, &|d| scope.bears_on(d));
         let src = parse_peer(&built.cluster, &args.src)?;
         let dst = parse_peer(&built.cluster, &args.dst)?;
         Some((built, src, dst))
