@@ -87,39 +87,7 @@ pub struct Loaded {
 /// block scalar to be indented, and a document whose top-level mapping is itself indented,
 /// or written in flow style or JSON, has no such line at all.
 pub fn sniff_kind(document: &str) -> Option<&str> {
-    let mut found = None;
-    for line in document.lines() {
-        let Some(rest) = line.strip_prefix("kind") else {
-            if line.starts_with(['"', '\'', '?', '{', '[', '&', '*', '!']) {
-                // A quoted or complex key, or a node that is not a block mapping.
-                return None;
-            }
-            continue;
-        };
-        let Some(value) = rest.strip_prefix(':') else {
-            if rest.starts_with([' ', '\t']) {
-                return None; // `kind :`
-            }
-            continue; // another key, such as `kinds:`
-        };
-        if found.is_some() || !(value.is_empty() || value.starts_with([' ', '\t'])) {
-            return None;
-        }
-        let value = value
-            .split_once(" #")
-            .map_or(value, |(before, _)| before)
-            .trim();
-        let unquoted = value
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
-            .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
-            .unwrap_or(value);
-        if unquoted.is_empty() || !unquoted.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return None;
-        }
-        found = Some(unquoted);
-    }
-    found
+    sniff_head(document).kind
 }
 
 /// The namespace a document's object certainly has, read from its text without parsing it:
@@ -128,73 +96,159 @@ pub fn sniff_kind(document: &str) -> Option<&str> {
 /// merge keys, quoted or complex keys, unusual indentation, a value that is not a plain name).
 /// Meant for documents whose kind [`sniff_kind`] read; alone it proves nothing.
 pub fn sniff_namespace(document: &str) -> Option<Option<&str>> {
-    let mut lines = document.lines().peekable();
-    let mut metadata = None;
-    while let Some(line) = lines.next() {
-        if line.starts_with(['"', '\'', '?', '{', '[', '&', '*', '!', '<']) {
-            return None;
+    sniff_head(document).namespace
+}
+
+/// The name a document's object certainly has, read from its text without parsing it, with
+/// the answers and the caution of [`sniff_namespace`].
+pub fn sniff_name(document: &str) -> Option<Option<&str>> {
+    sniff_head(document).name
+}
+
+/// What [`sniff_head`] reads of a document: its kind as [`sniff_kind`] gives it, and its
+/// namespace and name as [`sniff_namespace`] and [`sniff_name`] give them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Head<'a> {
+    /// The kind, when certain.
+    pub kind: Option<&'a str>,
+    /// The namespace: `Some(None)` when there is certainly none, `None` when not certain.
+    pub namespace: Option<Option<&'a str>>,
+    /// The name, like the namespace.
+    pub name: Option<Option<&'a str>>,
+}
+
+/// The top-level block `metadata:` mapping while it is being read.
+struct MetadataBlock<'a> {
+    /// Indentation of its keys, from the first one.
+    child_indent: Option<usize>,
+    namespace: Option<&'a str>,
+    name: Option<&'a str>,
+}
+
+/// Kind, namespace and name of a document in one pass over its lines: commands that filter
+/// documents before parsing them read every document of the input this way.
+pub fn sniff_head(document: &str) -> Head<'_> {
+    let mut kind: Option<Option<&str>> = Some(None);
+    // `Some(None)`: no `metadata:` line yet; `None`: not certain.
+    let mut metadata: Option<Option<(Option<&str>, Option<&str>)>> = Some(None);
+    let mut block: Option<MetadataBlock<'_>> = None;
+    let mut lines = fast_lines(document);
+    loop {
+        // Most lines are indented, and outside `metadata:` they cannot change the answer.
+        if block.is_none() {
+            lines.skip_indented();
         }
-        let Some(rest) = line.strip_prefix("metadata") else {
-            continue;
+        let Some(line) = lines.next() else {
+            break;
         };
-        let Some(value) = rest.strip_prefix(':') else {
-            if rest.starts_with([' ', '\t']) {
-                return None;
-            }
-            continue;
-        };
-        if metadata.is_some() || !without_comment(value).is_empty() {
-            return None;
-        }
-        let mut namespace = None;
-        let mut child_indent = None;
-        while let Some(&next) = lines.peek() {
-            let content = next.trim_start_matches(' ');
-            if content.trim().is_empty() || content.starts_with('#') {
-                lines.next();
-                continue;
-            }
-            let indent = next.len() - content.len();
-            if indent == 0 {
-                break;
-            }
-            let child = *child_indent.get_or_insert(indent);
-            if indent < child || content.starts_with('\t') {
-                return None;
-            }
-            if indent == child {
-                if !content.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-                    return None;
+        if let Some(open) = &mut block {
+            match metadata_line(open, line) {
+                MetadataLine::Inside => continue,
+                MetadataLine::Unsure => {
+                    metadata = None;
+                    block = None;
                 }
-                if let Some(after) = content.strip_prefix("namespace") {
-                    if let Some(value) = after.strip_prefix(':') {
-                        if namespace.is_some() {
-                            return None;
-                        }
-                        namespace = Some(plain_name(value)?);
-                    } else if after.starts_with([' ', '\t']) {
-                        return None;
-                    }
+                MetadataLine::After => {
+                    metadata = Some(Some((open.namespace, open.name)));
+                    block = None;
                 }
             }
-            lines.next();
         }
-        metadata = Some(namespace);
+        if line.starts_with(['"', '\'', '?', '{', '[', '&', '*', '!']) {
+            // A quoted or complex key, or a node that is not a block mapping.
+            kind = None;
+            metadata = None;
+        } else if line.starts_with('<') {
+            metadata = None; // a merge key may bring metadata in
+        } else if let Some(rest) = line.strip_prefix("kind") {
+            if let Some(value) = rest.strip_prefix(':') {
+                kind = kind.and_then(|found| match found {
+                    None => kind_value(value).map(Some),
+                    Some(_) => None,
+                });
+            } else if rest.starts_with([' ', '\t']) {
+                kind = None; // `kind :`
+            }
+        } else if let Some(rest) = line.strip_prefix("metadata") {
+            if let Some(value) = rest.strip_prefix(':') {
+                if metadata == Some(None) && without_comment(value).is_empty() {
+                    block = Some(MetadataBlock {
+                        child_indent: None,
+                        namespace: None,
+                        name: None,
+                    });
+                } else {
+                    metadata = None;
+                }
+            } else if rest.starts_with([' ', '\t']) {
+                metadata = None;
+            }
+        }
     }
-    Some(metadata.flatten())
+    if let Some(open) = block {
+        metadata = Some(Some((open.namespace, open.name)));
+    }
+    let (namespace, name) = match metadata {
+        None => (None, None),
+        Some(None) => (Some(None), Some(None)),
+        Some(Some((namespace, name))) => (Some(namespace), Some(name)),
+    };
+    Head {
+        kind: kind.flatten(),
+        namespace,
+        name,
+    }
 }
 
-/// A scalar value's text before a comment, trimmed.
-fn without_comment(value: &str) -> &str {
-    value
-        .split_once(" #")
-        .map_or(value, |(before, _)| before)
-        .trim()
+/// What one line means to an open `metadata:` block.
+enum MetadataLine {
+    /// Part of the block (or blank, or a comment).
+    Inside,
+    /// Not certain: the block's namespace and name are unknown.
+    Unsure,
+    /// Back at the top level: the block ended before this line.
+    After,
 }
 
-/// A one-word value as written (quotes removed), or `None` when it is not simply a word of
-/// letters, digits, `-` and `.`.
-fn plain_name(value: &str) -> Option<&str> {
+fn metadata_line<'a>(open: &mut MetadataBlock<'a>, line: &'a str) -> MetadataLine {
+    let content = line.trim_start_matches(' ');
+    if content.trim().is_empty() || content.starts_with('#') {
+        return MetadataLine::Inside;
+    }
+    let indent = line.len() - content.len();
+    if indent == 0 {
+        return MetadataLine::After;
+    }
+    let child = *open.child_indent.get_or_insert(indent);
+    if indent < child || content.starts_with('\t') {
+        return MetadataLine::Unsure;
+    }
+    if indent > child {
+        return MetadataLine::Inside;
+    }
+    if !content.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return MetadataLine::Unsure;
+    }
+    for (field, slot) in [("namespace", &mut open.namespace), ("name", &mut open.name)] {
+        if let Some(after) = content.strip_prefix(field) {
+            if let Some(value) = after.strip_prefix(':') {
+                if slot.is_some() {
+                    return MetadataLine::Unsure;
+                }
+                match plain_name(value) {
+                    Some(v) => *slot = Some(v),
+                    None => return MetadataLine::Unsure,
+                }
+            } else if after.starts_with([' ', '\t']) {
+                return MetadataLine::Unsure;
+            }
+        }
+    }
+    MetadataLine::Inside
+}
+
+/// The value of a top-level `kind:` line when it is certainly a plain or quoted word.
+fn kind_value(value: &str) -> Option<&str> {
     if !(value.is_empty() || value.starts_with([' ', '\t'])) {
         return None;
     }
@@ -204,9 +258,96 @@ fn plain_name(value: &str) -> Option<&str> {
         .and_then(|v| v.strip_suffix('"'))
         .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
         .unwrap_or(value);
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'.';
-    (!unquoted.is_empty() && unquoted.bytes().all(word)).then_some(unquoted)
+    (!unquoted.is_empty() && unquoted.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then_some(unquoted)
 }
+
+/// The lines of `text` as [`str::lines`] gives them. Documents are read this way before most
+/// of them are left out: the standard iterator's search costs more per (short) line than a
+/// plain scan, and [`FastLines::skip_indented`] passes over lines without cutting them out.
+fn fast_lines(text: &str) -> FastLines<'_> {
+    FastLines { text, start: 0 }
+}
+
+/// The iterator of [`fast_lines`].
+struct FastLines<'a> {
+    text: &'a str,
+    /// Where the next line starts.
+    start: usize,
+}
+
+impl FastLines<'_> {
+    /// Passes over the lines that start with a space.
+    fn skip_indented(&mut self) {
+        let bytes = self.text.as_bytes();
+        while bytes.get(self.start) == Some(&b' ') {
+            self.start += line_length(&bytes[self.start..]) + 1;
+        }
+    }
+}
+
+impl<'a> Iterator for FastLines<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.text.get(self.start..).filter(|r| !r.is_empty())?;
+        let end = line_length(rest.as_bytes());
+        // Past the `\n`, or past the end of the text for a last line without one.
+        self.start += end + 1;
+        let line = &rest[..end];
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    }
+}
+
+/// Bytes before the first `\n` (all of them without one). A plain scan: lines are short.
+fn line_length(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len())
+}
+
+/// A scalar value's text before a comment, trimmed.
+fn without_comment(value: &str) -> &str {
+    // A byte search: a substring searcher costs more to set up than these short values.
+    let end = value
+        .as_bytes()
+        .windows(2)
+        .position(|pair| pair == b" #")
+        .unwrap_or(value.len());
+    value[..end].trim()
+}
+
+/// A one-word string value as written (quotes removed), or `None` when it is not simply a
+/// word of letters, digits, `-` and `.`, or when unquoted it may read as something other than
+/// that string: `null`, a YAML 1.1 boolean such as `on`, or a number (`0x1f` reads as 31).
+fn plain_name(value: &str) -> Option<&str> {
+    if !(value.is_empty() || value.starts_with([' ', '\t'])) {
+        return None;
+    }
+    let value = without_comment(value);
+    let quoted = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')));
+    let unquoted = quoted.unwrap_or(value);
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'.';
+    if unquoted.is_empty() || !unquoted.bytes().all(word) {
+        return None;
+    }
+    let surely_a_string = quoted.is_some()
+        || (unquoted.starts_with(|c: char| c.is_ascii_alphabetic())
+            && !NOT_STRINGS_WHEN_PLAIN
+                .iter()
+                .any(|w| unquoted.eq_ignore_ascii_case(w)));
+    surely_a_string.then_some(unquoted)
+}
+
+/// Plain words starting with a letter that a YAML reader may take for null, a boolean or a
+/// float rather than a string.
+const NOT_STRINGS_WHEN_PLAIN: &[&str] = &[
+    "null", "true", "false", "yes", "no", "on", "off", "y", "n", "inf", "infinity", "nan",
+];
 
 /// Parses one input's text into objects; never fails, problems become diagnostics.
 pub fn load_text(file: &Arc<str>, text: &str) -> Loaded {
@@ -390,8 +531,36 @@ mod tests {
             "metadata:\n  \"namespace\": a\n",
             "metadata:\n  namespace : a\n",
             "metadata:\n  name: r\nmetadata:\n  name: s\n",
+            "metadata:\n  namespace: null\n",
+            "metadata:\n  namespace: On\n",
+            "metadata:\n  namespace: 0x1f\n",
+            "metadata:\n  namespace: 123\n",
         ] {
             assert_eq!(sniff_namespace(unsure), None, "{unsure:?}");
+        }
+        assert_eq!(
+            sniff_namespace("metadata:\n  namespace: '123'\n"),
+            Some(Some("123"))
+        );
+    }
+
+    #[test]
+    fn name_is_read_like_the_namespace() {
+        let doc = "kind: Deployment\nmetadata:\n  namespace: a\n  name: web  # c\n\
+                   spec:\n  template:\n    metadata:\n      name: decoy\n";
+        assert_eq!(sniff_name(doc), Some(Some("web")));
+        assert_eq!(sniff_namespace(doc), Some(Some("a")));
+        assert_eq!(
+            sniff_name("kind: Pod\nmetadata:\n  namespace: a\n"),
+            Some(None)
+        );
+        for unsure in [
+            "metadata: {name: web}\n",
+            "metadata:\n  name: web\n  name: api\n",
+            "metadata:\n  name: no\n",
+            "metadata:\n  name: !!str web\n",
+        ] {
+            assert_eq!(sniff_name(unsure), None, "{unsure:?}");
         }
     }
 

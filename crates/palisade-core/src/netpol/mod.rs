@@ -26,6 +26,7 @@ pub mod conn;
 pub mod diff;
 pub mod explain;
 mod model;
+pub mod scope;
 pub mod validate;
 
 pub use conn::{ConnSet, PortSet, Protocol};
@@ -33,6 +34,7 @@ pub use explain::Explanation;
 pub use model::exposure::{Exposure, ExposureLine};
 pub use model::lint::{Lint, LintFinding, lint};
 pub use model::{Cluster, Peer, Workload, parse_peer};
+pub use scope::EvalScope;
 
 /// Assumptions under which results hold, for outputs to state.
 pub const ASSUMPTIONS: &[&str] = &[

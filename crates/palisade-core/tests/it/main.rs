@@ -9,6 +9,7 @@
 
 mod falco_corpus;
 mod netpol_corpus;
+mod netpol_eval_scope;
 mod node_cis;
 mod node_policies;
 mod paths_scenarios;

@@ -6,14 +6,17 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use palisade_core::document::{Document, parse_stream};
+use palisade_core::document::{Document, parse_stream_where};
 use palisade_core::netpol::explain::Side;
-use palisade_core::netpol::{self, Cluster, Focus, FocusDirection, Protocol, parse_peer};
+use palisade_core::netpol::{
+    self, Cluster, EvalScope, Focus, FocusDirection, Protocol, parse_peer,
+};
 use palisade_core::report::netpol::{
     ExposureFilter, ListFormat, reason_text, write_diff, write_explain,
     write_explain_with_exposure, write_list, write_list_with_exposure, write_permitted,
 };
 use palisade_io::{Input, discover};
+use rayon::prelude::*;
 
 use super::output::{ColorWhen, Output, write_with};
 use super::{EXIT_FINDINGS, EXIT_OK};
@@ -176,43 +179,81 @@ pub fn run(args: &NetpolArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
 /// Reads every manifest under `paths` and builds the cluster model. Parse problems go to
 /// standard error; what parsed is still analysed.
 fn load_cluster(paths: &[PathBuf]) -> anyhow::Result<Cluster> {
+    let inputs = read_inputs(paths)?;
+    build_cluster(&inputs, &|_| true).into_result()
+}
+
+/// The text of every input under `paths`, by display name. Inputs that cannot be found are
+/// reported on standard error and passed over.
+fn read_inputs(paths: &[PathBuf]) -> anyhow::Result<Vec<(String, String)>> {
     let discovered = discover(paths);
     let mut stderr = std::io::stderr();
     for d in &discovered.diagnostics {
         writeln!(stderr, "{d}")?;
     }
-    let mut documents: Vec<(String, Document)> = Vec::new();
-    for input in &discovered.inputs {
-        let text = match input {
-            Input::File(path) => std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?,
-            Input::Stdin => {
-                let mut text = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut text)
-                    .context("cannot read standard input")?;
-                text
-            }
-        };
-        let parsed = parse_stream(&text);
-        for p in &parsed.problems {
-            writeln!(stderr, "{}:{}: {}", input.display_name(), p.pos, p.message)?;
+    discovered
+        .inputs
+        .par_iter()
+        .map(|input| {
+            let text = match input {
+                Input::File(path) => std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?,
+                Input::Stdin => {
+                    let mut text = String::new();
+                    std::io::stdin()
+                        .read_to_string(&mut text)
+                        .context("cannot read standard input")?;
+                    text
+                }
+            };
+            Ok((input.display_name(), text))
+        })
+        .collect()
+}
+
+/// A model and what building it had to say, not yet shown.
+struct Built {
+    cluster: Cluster,
+    /// Parse problems and model warnings, as lines for standard error.
+    messages: Vec<String>,
+}
+
+impl Built {
+    /// Shows the messages and refuses a model of invalid objects.
+    fn into_result(self) -> anyhow::Result<Cluster> {
+        let mut stderr = std::io::stderr();
+        for m in &self.messages {
+            writeln!(stderr, "{m}")?;
         }
-        let name = input.display_name();
-        documents.extend(parsed.documents.into_iter().map(|d| (name.clone(), d)));
+        // Objects the API server would reject make any result misleading: refuse, naming each.
+        if !self.cluster.errors.is_empty() {
+            bail!(
+                "invalid policies, no result:\n  {}",
+                self.cluster.errors.join("\n  ")
+            );
+        }
+        Ok(self.cluster)
     }
-    let cluster = Cluster::from_files(documents.iter().map(|(f, d)| (f.as_str(), &d.root)));
-    for w in &cluster.warnings {
-        writeln!(stderr, "warning: {w}")?;
+}
+
+/// Builds the model from the documents of `inputs` whose text `wanted` accepts (see
+/// [`parse_stream_where`]); the others are neither parsed nor checked.
+fn build_cluster(inputs: &[(String, String)], wanted: &(dyn Fn(&str) -> bool + Sync)) -> Built {
+    let mut messages = Vec::new();
+    let mut documents: Vec<(&str, Document)> = Vec::new();
+    let streams: Vec<_> = inputs
+        .par_iter()
+        .map(|(_, text)| parse_stream_where(text, wanted))
+        .collect();
+    for ((name, _), parsed) in inputs.iter().zip(streams) {
+        for p in &parsed.problems {
+            messages.push(format!("{name}:{}: {}", p.pos, p.message));
+        }
+        documents.extend(parsed.documents.into_iter().map(|d| (name.as_str(), d)));
     }
-    // Objects the API server would reject make any result misleading: refuse, naming each.
-    if !cluster.errors.is_empty() {
-        bail!(
-            "invalid policies, no result:\n  {}",
-            cluster.errors.join("\n  ")
-        );
-    }
-    Ok(cluster)
+    let cluster = Cluster::from_files(documents.iter().map(|(f, d)| (*f, &d.root)));
+    messages.extend(cluster.warnings.iter().map(|w| format!("warning: {w}")));
+    Built { cluster, messages }
 }
 
 fn list(args: &ListArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
@@ -304,12 +345,35 @@ fn list(args: &ListArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
 }
 
 fn eval(args: &EvalArgs, color: ColorWhen) -> anyhow::Result<ExitCode> {
-    let cluster = load_cluster(&args.paths)?;
-    let Some(src) = parse_peer(&cluster, &args.src) else {
-        bail!("no workload or IPv4 address `{}` in the inputs", args.src);
-    };
-    let Some(dst) = parse_peer(&cluster, &args.dst) else {
-        bail!("no workload or IPv4 address `{}` in the inputs", args.dst);
+    // Only the documents that can bear on this one connection are parsed (see `EvalScope`):
+    // on a large cluster that is nearly all the time the command takes. When an end is not
+    // found that way (a typo, a bare name, an IPv6 address and no IPv6 rule among the
+    // policies read), everything is read, so that the answer or the error is the same as
+    // from the whole input.
+    let inputs = read_inputs(&args.paths)?;
+    let scoped = EvalScope::new(&args.src, &args.dst).and_then(|scope| {
+        // Whole files first (one search of their text), then documents.
+        let relevant: Vec<(String, String)> = inputs
+            .iter()
+            .filter(|(_, text)| !scope.leaves_out_input(text))
+            .cloned()
+            .collect();
+        let built = build_cluster(&relevant, &|d| scope.bears_on(d));
+        let src = parse_peer(&built.cluster, &args.src)?;
+        let dst = parse_peer(&built.cluster, &args.dst)?;
+        Some((built, src, dst))
+    });
+    let (cluster, src, dst) = if let Some((built, src, dst)) = scoped {
+        (built.into_result()?, src, dst)
+    } else {
+        let cluster = build_cluster(&inputs, &|_| true).into_result()?;
+        let Some(src) = parse_peer(&cluster, &args.src) else {
+            bail!("no workload or IPv4 address `{}` in the inputs", args.src);
+        };
+        let Some(dst) = parse_peer(&cluster, &args.dst) else {
+            bail!("no workload or IPv4 address `{}` in the inputs", args.dst);
+        };
+        (cluster, src, dst)
     };
     let conn = cluster.allowed(src, dst);
     let allowed = match args.port {

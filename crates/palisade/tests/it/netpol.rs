@@ -331,3 +331,185 @@ fn list_explain_splits_each_pair_into_allowed_and_denied() {
     assert_ne!(json.code, 0);
     assert!(json.stderr.contains("txt"), "{}", json.stderr);
 }
+
+/// Two namespaces of block-style manifests, so that `eval` can leave documents out unparsed,
+/// and a third whose policy is invalid and names the only IPv6 range.
+const TEAMS: &str = "\
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: a
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: a
+spec:
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: c
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: db
+  namespace: b
+spec:
+  template:
+    metadata:
+      labels:
+        app: db
+    spec:
+      containers:
+      - name: c
+        ports:
+        - name: pg
+          containerPort: 5432
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: db
+  namespace: b
+spec:
+  podSelector: {}
+  ingress:
+  - from:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: a
+    ports:
+    - port: pg
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: broken
+  namespace: c
+spec:
+  podSelector: {}
+  egress:
+  - to:
+    - ipBlock:
+        cidr: 2001:db8::/32
+    ports:
+    - port: 53
+      protocol: ICMP
+";
+
+#[test]
+fn eval_reads_only_what_bears_on_the_connection() {
+    let eval = |src: &str, dst: &str| {
+        palisade_with_stdin(
+            &["netpol", "eval", "-", "--src", src, "--dst", dst],
+            Some(TEAMS),
+        )
+    };
+    let run = eval("a/web", "b/db[Deployment]");
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout,
+        "allowed: a/web[Deployment] => b/db[Deployment] (allowed between them: TCP 5432)\n"
+    );
+    // The invalid policy of namespace c cannot change that answer, so it is not read; the
+    // whole input is refused by the commands that read everything.
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    assert_eq!(
+        palisade_with_stdin(&["netpol", "list", "-"], Some(TEAMS)).code,
+        2
+    );
+    let run = eval("10.1.2.3", "b/db");
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    // An end the scoped documents do not resolve makes eval read everything (standard input
+    // is read once), so it answers as the whole input does.
+    let run = eval("a/nope", "b/db");
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("ICMP"), "{}", run.stderr);
+    let run = eval("2001:db8::1", "b/db");
+    assert_eq!(run.code, 2, "only namespace c names an IPv6 range");
+    assert!(run.stderr.contains("ICMP"), "{}", run.stderr);
+}
+
+/// The netpol-analyzer corpus, or `None` (after saying so) when it is absent.
+fn netpol_corpus() -> Option<std::path::PathBuf> {
+    let root = std::env::var_os("PALISADE_CORPORA").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"),
+        std::path::PathBuf::from,
+    );
+    let dir = root.join("netpol-analyzer/tests");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("PALISADE_REQUIRE_CORPORA").is_none(),
+        "corpus not found at {} and PALISADE_REQUIRE_CORPORA is set",
+        dir.display()
+    );
+    #[allow(clippy::print_stdout)]
+    {
+        println!("skipped: corpus not found at {}", dir.display());
+    }
+    None
+}
+
+#[test]
+fn eval_agrees_with_the_full_list_on_corpus_cases() {
+    let Some(root) = netpol_corpus() else {
+        return;
+    };
+    for case in [
+        "anp_banp_blog_demo",
+        "test_with_named_ports",
+        "multiple_topology_resources_1",
+    ] {
+        let dir = root.join(case);
+        let dir = dir.to_str().unwrap();
+        let list = palisade(&["netpol", "list", dir]);
+        assert_eq!(list.code, 0, "{case}: {}", list.stderr);
+        let allowed: std::collections::BTreeMap<(String, String), String> = list
+            .stdout
+            .lines()
+            .filter_map(|l| {
+                let (pair, conn) = l.split_once(" : ")?;
+                let (src, dst) = pair.split_once(" => ")?;
+                Some(((src.to_string(), dst.to_string()), conn.to_string()))
+            })
+            .collect();
+        let workloads: std::collections::BTreeSet<&str> = allowed
+            .keys()
+            .flat_map(|(s, d)| [s.as_str(), d.as_str()])
+            .filter(|w| !w.ends_with("[External]"))
+            .collect();
+        let mut asked = 0;
+        for src in &workloads {
+            for dst in workloads.iter().filter(|d| *d != src).take(3) {
+                asked += 1;
+                let run = palisade(&["netpol", "eval", dir, "--src", src, "--dst", dst]);
+                let expected = match allowed.get(&(src.to_string(), dst.to_string())) {
+                    Some(conn) => (
+                        0,
+                        format!("allowed: {src} => {dst} (allowed between them: {conn})"),
+                    ),
+                    None => (1, format!("denied: {src} => {dst} (allowed between them: ")),
+                };
+                assert_eq!(
+                    run.code, expected.0,
+                    "{case}: {src} => {dst}: {}",
+                    run.stderr
+                );
+                assert!(
+                    run.stdout.starts_with(&expected.1),
+                    "{case}: {}\nexpected {}",
+                    run.stdout,
+                    expected.1
+                );
+            }
+        }
+        assert!(asked > 0, "{case}: no workload pairs");
+    }
+}
