@@ -14,6 +14,7 @@ use palisade_core::netpol::{Cluster, Focus, FocusDirection};
 /// Cases whose expected list we knowingly do not reproduce yet, with the reason.
 const KNOWN_DISAGREEMENTS: &[(&str, &str)] = &[];
 
+/// The manifests of a corpus case directory, recursively, in a stable order.
 fn manifest_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -31,6 +32,16 @@ fn manifest_files(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
+}
+
+/// The texts of the manifests of a corpus case directory.
+pub(crate) fn case_texts(dir: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    manifest_files(dir, &mut files);
+    files
+        .iter()
+        .filter_map(|f| fs::read_to_string(f).ok())
+        .collect()
 }
 
 /// Why a case is out of scope for now, from its name and the kinds its manifests hold.
@@ -109,12 +120,7 @@ fn connectivity_lists_match_the_corpus() {
     let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
     let mut failures = Vec::new();
     for case in &cases {
-        let mut files = Vec::new();
-        manifest_files(&root.join("tests").join(case), &mut files);
-        let texts: Vec<String> = files
-            .iter()
-            .filter_map(|f| fs::read_to_string(f).ok())
-            .collect();
+        let texts = case_texts(&root.join("tests").join(case));
         if let Some(reason) = skip_reason(case, &texts) {
             *skipped.entry(reason).or_default() += 1;
             continue;
@@ -160,12 +166,7 @@ fn connectivity_lists_match_the_corpus() {
 }
 
 fn load_case(root: &Path, case: &str) -> Option<Cluster> {
-    let mut files = Vec::new();
-    manifest_files(&root.join("tests").join(case), &mut files);
-    let texts: Vec<String> = files
-        .iter()
-        .filter_map(|f| fs::read_to_string(f).ok())
-        .collect();
+    let texts = case_texts(&root.join("tests").join(case));
     if skip_reason(case, &texts).is_some() {
         return None;
     }
@@ -689,12 +690,7 @@ fn bad_cases_are_rejected_and_good_cases_are_not() {
     let (mut bad, mut rejected, mut good, mut clean, mut skipped) = (0, 0, 0, 0, 0);
     let mut failures = Vec::new();
     for case in &cases {
-        let mut files = Vec::new();
-        manifest_files(&case_root.join(case), &mut files);
-        let texts: Vec<String> = files
-            .iter()
-            .filter_map(|f| fs::read_to_string(f).ok())
-            .collect();
+        let texts = case_texts(&case_root.join(case));
         // YAML-level and workload-level problems are the loader's business, not the engine's.
         if skip_reason(case, &texts).is_some()
             || case.contains("yaml")

@@ -4,30 +4,11 @@
 
 use std::fs;
 use std::net::Ipv6Addr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use palisade_core::document::{Node, parse_stream, parse_stream_where};
 use palisade_core::netpol::{Cluster, EvalScope, Peer, Workload, parse_peer};
-
-fn manifest_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            manifest_files(&p, out);
-        } else if p
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
-        {
-            out.push(p);
-        }
-    }
-}
 
 /// One document as the filter sees it (its text) with what parsing it gives.
 struct Chunk {
@@ -173,12 +154,7 @@ fn eval_answers_alike_from_its_scope_and_from_everything() {
     let mut failures = Vec::new();
     for case in &cases {
         let name = case.file_name().and_then(|n| n.to_str()).unwrap_or("?");
-        let mut files = Vec::new();
-        manifest_files(case, &mut files);
-        let texts: Vec<String> = files
-            .iter()
-            .filter_map(|f| fs::read_to_string(f).ok())
-            .collect();
+        let texts = crate::netpol_corpus::case_texts(case);
         let chunks = chunks(&texts);
         let full = Cluster::from_roots(chunks.iter().flat_map(|c| &c.roots));
         if !full.errors.is_empty() {
