@@ -20,8 +20,8 @@ use crate::node::components::{
 };
 use crate::node::flags::{FlagValue, list_has, map_value};
 use crate::node::locations::{self, CNI_CONF_DIR};
-use crate::node::policies;
 use crate::node::snapshot::{FileRecord, Meta, Snapshot};
+use crate::node::{admission, policies};
 
 /// A benchmark release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -2773,14 +2773,17 @@ pub fn evaluate(snapshot: &Snapshot, cluster: Option<&Inventory>, options: &Opti
             remediation: def.remediation,
         });
     }
+    let mut notes: Vec<String> = Vec::new();
     if targets.contains(&Target::Policies) {
-        checks.extend(policies::evaluate(cluster, benchmark));
+        let (defaults, note) = admission::pod_security_defaults(snapshot, &view);
+        notes.extend(note);
+        checks.extend(policies::evaluate(cluster, benchmark, &defaults));
     }
-    let mut notes: Vec<String> = view
-        .broken_manifests
-        .iter()
-        .map(|(path, reason)| format!("manifest {path} could not be read: {reason}"))
-        .collect();
+    notes.extend(
+        view.broken_manifests
+            .iter()
+            .map(|(path, reason)| format!("manifest {path} could not be read: {reason}")),
+    );
     for c in &view.components {
         notes.extend(
             c.problems

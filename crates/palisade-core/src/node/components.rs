@@ -834,6 +834,11 @@ pub fn referenced_paths(snapshot: &Snapshot) -> Vec<(String, bool)> {
             }
         }
     }
+    out.extend(
+        super::admission::referenced_paths(snapshot, &view)
+            .into_iter()
+            .map(|path| (path, true)),
+    );
     if let Some(KubeletConfig {
         path,
         state: ConfigState::Loaded(root),

@@ -5,8 +5,9 @@
 //! through a [`NodeSource`](collect::NodeSource) that palisade-io implements for a real file
 //! system. [`components`] finds the control-plane components and the kubelet in it and the
 //! settings they run with; [`cis`] evaluates the benchmark; [`policies`] answers section 5
-//! from a cluster dump. Nothing in this module touches the file system itself.
+//! from a cluster dump, with the Pod Security defaults [`admission`] reads. Nothing in this module touches the file system itself.
 
+pub mod admission;
 pub mod cis;
 pub mod collect;
 pub mod components;

@@ -15,7 +15,7 @@ use crate::document::Node;
 use crate::inventory::Inventory;
 use crate::node::cis::{Benchmark, CheckResult, SourceRef, Status, Target};
 use crate::object::Object;
-use crate::pss::namespaces::{Mode, Policy, policies_from_namespace};
+use crate::pss::namespaces::{ClusterDefaults, Mode, Policy, policies_over_defaults};
 use crate::pss::{self, Level, Version, Violation};
 use crate::rbac::{Model, Request, SubjectKey, SubjectKind};
 use crate::workload::{PodView, pod_specs};
@@ -110,13 +110,16 @@ struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
-    fn new(inv: &'a Inventory) -> Facts<'a> {
+    fn new(inv: &'a Inventory, defaults: &ClusterDefaults) -> Facts<'a> {
         let mut enforce: BTreeMap<&str, (Policy, Option<&Object>)> = BTreeMap::new();
         for (_, ns) in inv.of_kind("Namespace") {
             if ns.group().is_empty() {
                 enforce.insert(
                     &ns.name,
-                    (policies_from_namespace(ns).get(Mode::Enforce), Some(ns)),
+                    (
+                        policies_over_defaults(ns, defaults).get(Mode::Enforce),
+                        Some(ns),
+                    ),
                 );
             }
         }
@@ -131,7 +134,7 @@ impl<'a> Facts<'a> {
             let (policy, ns_object) = enforce
                 .get(name)
                 .copied()
-                .unwrap_or((Policy::PRIVILEGED, None));
+                .unwrap_or_else(|| (defaults.enforce_without_labels(name), None));
             let admitted = policy.level.is_none_or(|level| {
                 pods.iter()
                     .all(|pod| pss::evaluate(pod, level, policy.version).is_empty())
@@ -1134,9 +1137,14 @@ pub fn items(benchmark: Benchmark) -> Vec<(&'static str, &'static str)> {
 }
 
 /// The policy checks of a release: answered from `cluster` when given, else WARN asking for
-/// a dump.
-pub fn evaluate(cluster: Option<&Inventory>, benchmark: Benchmark) -> Vec<CheckResult> {
-    let facts = cluster.map(Facts::new);
+/// a dump. `defaults` are the cluster's Pod Security defaults, which namespaces without labels
+/// (or without a Namespace object in the dump) enforce.
+pub fn evaluate(
+    cluster: Option<&Inventory>,
+    benchmark: Benchmark,
+    defaults: &ClusterDefaults,
+) -> Vec<CheckResult> {
+    let facts = cluster.map(|inv| Facts::new(inv, defaults));
     POLICIES
         .iter()
         .filter_map(|def| {

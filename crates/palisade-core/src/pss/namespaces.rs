@@ -58,19 +58,28 @@ impl Policy {
 
     /// Reads a level and optional version label value the way admission does.
     pub fn from_labels(level: Option<&str>, version: Option<&str>) -> Policy {
+        Policy::from_labels_over(Policy::PRIVILEGED, level, version)
+    }
+
+    /// Reads a mode's level and version labels over a cluster default, as the admission
+    /// controller does: each label present replaces that half of the default, each one absent
+    /// keeps it; a value that cannot be parsed gives the strictest policy.
+    pub fn from_labels_over(default: Policy, level: Option<&str>, version: Option<&str>) -> Policy {
         let strictest = Policy {
             level: Some(Level::Restricted),
             version: Version::Latest,
         };
         let level = match level {
-            None | Some("privileged") => None,
+            None => default.level,
+            Some("privileged") => None,
             Some(text) => match text.parse::<Level>() {
                 Ok(level) => Some(level),
                 Err(_) => return strictest,
             },
         };
         let version = match version {
-            None | Some("") => Version::Latest,
+            None => default.version,
+            Some("") => Version::Latest,
             Some(text) => match text.parse::<Version>() {
                 Ok(version) => version,
                 Err(_) => return strictest,
@@ -144,9 +153,22 @@ impl NamespacePolicies {
 
 /// Reads the policies of a Namespace object's labels.
 pub fn policies_from_namespace(namespace: &Object) -> NamespacePolicies {
+    policies_over_defaults(namespace, &ClusterDefaults::default())
+}
+
+/// Reads the policies of a Namespace object's labels over the cluster's defaults; an exempt
+/// namespace is checked at no level, whatever its labels say.
+pub fn policies_over_defaults(namespace: &Object, defaults: &ClusterDefaults) -> NamespacePolicies {
+    if defaults.exempts(&namespace.name) {
+        return NamespacePolicies {
+            modes: [Policy::PRIVILEGED; 3],
+            source: PolicySource::Labels,
+        };
+    }
     let modes = Mode::ALL.map(|mode| {
         let key = format!("{LABEL_PREFIX}{}", mode.as_str());
-        Policy::from_labels(
+        Policy::from_labels_over(
+            defaults.modes[mode as usize],
             namespace.label(&key),
             namespace.label(&format!("{key}-version")),
         )
@@ -154,6 +176,81 @@ pub fn policies_from_namespace(namespace: &Object) -> NamespacePolicies {
     NamespacePolicies {
         modes,
         source: PolicySource::Labels,
+    }
+}
+
+/// The cluster-wide Pod Security defaults and namespace exemptions that the API server's
+/// admission configuration gives the PodSecurity plugin (a `PodSecurityConfiguration`); without
+/// one, every mode defaults to privileged and nothing is exempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterDefaults {
+    /// The default of each mode, in [`Mode::ALL`] order.
+    pub modes: [Policy; 3],
+    /// Namespaces the plugin never checks.
+    pub exempt_namespaces: Vec<String>,
+}
+
+impl Default for ClusterDefaults {
+    fn default() -> Self {
+        ClusterDefaults {
+            modes: [Policy::PRIVILEGED; 3],
+            exempt_namespaces: Vec::new(),
+        }
+    }
+}
+
+impl ClusterDefaults {
+    /// Reads a `PodSecurityConfiguration` (its `defaults` and `exemptions.namespaces`). A
+    /// default that cannot be parsed is an error: the API server refuses to start with it.
+    pub fn from_configuration(config: &crate::document::Node) -> Result<ClusterDefaults, String> {
+        let mut out = ClusterDefaults::default();
+        let defaults = config.get("defaults");
+        for mode in Mode::ALL {
+            let field = |suffix: &str| {
+                defaults
+                    .and_then(|d| d.get(&format!("{}{suffix}", mode.as_str())))
+                    .and_then(crate::document::Node::as_str)
+            };
+            let level =
+                match field("") {
+                    None | Some("privileged") => None,
+                    Some(text) => Some(text.parse::<Level>().map_err(|_| {
+                        format!("defaults.{}: unknown level `{text}`", mode.as_str())
+                    })?),
+                };
+            let version = match field("-version") {
+                None | Some("") => Version::Latest,
+                Some(text) => text.parse::<Version>().map_err(|_| {
+                    format!(
+                        "defaults.{}-version: unknown version `{text}`",
+                        mode.as_str()
+                    )
+                })?,
+            };
+            out.modes[mode as usize] = Policy { level, version };
+        }
+        out.exempt_namespaces = config
+            .path(&["exemptions", "namespaces"])
+            .map(crate::document::Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|n| n.as_str().map(str::to_string))
+            .collect();
+        Ok(out)
+    }
+
+    /// Whether the plugin leaves `namespace` alone.
+    pub fn exempts(&self, namespace: &str) -> bool {
+        self.exempt_namespaces.iter().any(|n| n == namespace)
+    }
+
+    /// The enforce policy of a namespace the input has no Namespace object for.
+    pub fn enforce_without_labels(&self, namespace: &str) -> Policy {
+        if self.exempts(namespace) {
+            Policy::PRIVILEGED
+        } else {
+            self.modes[Mode::Enforce as usize]
+        }
     }
 }
 
@@ -247,6 +344,44 @@ pub fn evaluate_namespaces<'a>(
 mod tests {
     use super::*;
     use crate::load::load_text;
+
+    #[test]
+    fn labels_replace_each_half_of_the_cluster_default() {
+        let default = Policy {
+            level: Some(Level::Baseline),
+            version: "v1.29".parse().unwrap(),
+        };
+        assert_eq!(Policy::from_labels_over(default, None, None), default);
+        assert_eq!(
+            Policy::from_labels_over(default, Some("restricted"), None).to_string(),
+            "restricted:v1.29"
+        );
+        assert_eq!(
+            Policy::from_labels_over(default, None, Some("latest")).to_string(),
+            "baseline:latest"
+        );
+        assert_eq!(
+            Policy::from_labels_over(default, Some("privileged"), None),
+            Policy {
+                level: None,
+                version: default.version
+            }
+        );
+    }
+
+    #[test]
+    fn reads_a_pod_security_configuration() {
+        let text = "defaults:\n  enforce: restricted\n  audit: baseline\n  audit-version: v1.28\nexemptions:\n  namespaces: [kube-system]\n";
+        let doc = crate::document::parse_stream(text);
+        let defaults = ClusterDefaults::from_configuration(&doc.documents[0].root).unwrap();
+        assert_eq!(defaults.modes[0].to_string(), "restricted:latest");
+        assert_eq!(defaults.modes[1].to_string(), "baseline:v1.28");
+        assert_eq!(defaults.modes[2], Policy::PRIVILEGED);
+        assert!(defaults.exempts("kube-system"));
+        assert_eq!(defaults.enforce_without_labels("kube-system"), Policy::PRIVILEGED);
+        let bad = crate::document::parse_stream("defaults:\n  warn-version: v2\n");
+        assert!(ClusterDefaults::from_configuration(&bad.documents[0].root).is_err());
+    }
 
     #[test]
     fn reads_labels_like_admission() {

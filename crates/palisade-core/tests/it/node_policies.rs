@@ -182,7 +182,7 @@ fn workloads_only_in_default_have_no_boundary() {
 #[test]
 fn without_a_dump_every_policy_item_asks_for_one() {
     for benchmark in [Benchmark::Cis110, Benchmark::Cis111, Benchmark::Cis112] {
-        let results = policies::evaluate(None, benchmark);
+        let results = policies::evaluate(None, benchmark, &Default::default());
         assert_eq!(results.len(), policies::items(benchmark).len());
         assert!(results.iter().all(|c| c.status == Status::Warn));
     }

@@ -834,3 +834,69 @@ fn k3s_built_in_arguments_follow_its_sources() {
         "(built-in arguments)"
     );
 }
+
+#[test]
+fn pod_security_defaults_of_the_admission_configuration_apply_to_unlabelled_namespaces() {
+    let node = NodeDir::new("control-plane");
+    // The plugin's configuration in a file of its own, named relative to the admission file.
+    node.write(
+        "/etc/kubernetes/admission.yaml",
+        "apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins:\n  - name: PodSecurity\n    path: pod-security.yaml\n",
+        0o600,
+    );
+    node.write(
+        "/etc/kubernetes/pod-security.yaml",
+        "apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\ndefaults:\n  enforce: baseline\n  enforce-version: v1.30\nexemptions:\n  namespaces: [legacy]\n",
+        0o600,
+    );
+    let privileged = |ns: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: agent\n  namespace: {ns}\nspec:\n  template:\n    spec:\n      containers:\n        - name: agent\n          image: agent:1\n          securityContext:\n            privileged: true\n---\n"
+        )
+    };
+    let dump = node.path.join("dump.yaml");
+    let shop = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\n";
+    fs::write(&dump, format!("{shop}{}", privileged("shop"))).unwrap();
+    let doc = node
+        .run(&["--targets", "policies", "-f", dump.to_str().unwrap()])
+        .json();
+    // shop has no labels, so it enforces the cluster's baseline default, which refuses the pod.
+    assert_eq!(status(&doc, "5.2.2"), "PASS", "{}", actual(&doc, "5.2.2"));
+    let notes = doc["notes"].to_string();
+    assert!(
+        notes.contains("Pod Security defaults from /etc/kubernetes/pod-security.yaml: enforce baseline:v1.30; exempt namespaces legacy"),
+        "{notes}"
+    );
+    // An exempt namespace is not checked at all, whatever the defaults say.
+    fs::write(&dump, format!("{shop}{}", privileged("legacy"))).unwrap();
+    let doc = node
+        .run(&["--targets", "policies", "-f", dump.to_str().unwrap()])
+        .json();
+    assert_eq!(status(&doc, "5.2.2"), "FAIL");
+    assert!(actual(&doc, "5.2.2").starts_with("Deployment legacy/agent"));
+    // A label still wins over the default.
+    let labelled = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    pod-security.kubernetes.io/enforce: privileged\n---\n";
+    fs::write(&dump, format!("{labelled}{}", privileged("shop"))).unwrap();
+    let doc = node
+        .run(&["--targets", "policies", "-f", dump.to_str().unwrap()])
+        .json();
+    assert_eq!(status(&doc, "5.2.2"), "FAIL");
+    // A default the API server would refuse is said, and the defaults fall back to privileged.
+    node.write(
+        "/etc/kubernetes/pod-security.yaml",
+        "apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\ndefaults:\n  enforce: strict\n",
+        0o600,
+    );
+    fs::write(&dump, format!("{shop}{}", privileged("shop"))).unwrap();
+    let doc = node
+        .run(&["--targets", "policies", "-f", dump.to_str().unwrap()])
+        .json();
+    assert_eq!(status(&doc, "5.2.2"), "FAIL");
+    assert!(
+        doc["notes"]
+            .to_string()
+            .contains("defaults.enforce: unknown level `strict`"),
+        "{}",
+        doc["notes"]
+    );
+}
