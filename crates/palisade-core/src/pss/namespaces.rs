@@ -378,7 +378,10 @@ mod tests {
         assert_eq!(defaults.modes[1].to_string(), "baseline:v1.28");
         assert_eq!(defaults.modes[2], Policy::PRIVILEGED);
         assert!(defaults.exempts("kube-system"));
-        assert_eq!(defaults.enforce_without_labels("kube-system"), Policy::PRIVILEGED);
+        assert_eq!(
+            defaults.enforce_without_labels("kube-system"),
+            Policy::PRIVILEGED
+        );
         let bad = crate::document::parse_stream("defaults:\n  warn-version: v2\n");
         assert!(ClusterDefaults::from_configuration(&bad.documents[0].root).is_err());
     }

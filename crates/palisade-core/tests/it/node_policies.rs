@@ -11,6 +11,7 @@ use palisade_core::node::cis::{
 };
 use palisade_core::node::policies;
 use palisade_core::node::snapshot::Snapshot;
+use palisade_core::pss::namespaces::ClusterDefaults;
 
 fn dump(name: &str) -> Inventory {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -182,7 +183,7 @@ fn workloads_only_in_default_have_no_boundary() {
 #[test]
 fn without_a_dump_every_policy_item_asks_for_one() {
     for benchmark in [Benchmark::Cis110, Benchmark::Cis111, Benchmark::Cis112] {
-        let results = policies::evaluate(None, benchmark, &Default::default());
+        let results = policies::evaluate(None, benchmark, &ClusterDefaults::default());
         assert_eq!(results.len(), policies::items(benchmark).len());
         assert!(results.iter().all(|c| c.status == Status::Warn));
     }
