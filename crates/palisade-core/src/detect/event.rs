@@ -522,7 +522,13 @@ impl AuditEvent {
 
     /// A string member of a top-level object.
     pub fn str_in(&self, outer: &str, key: &str) -> Option<&str> {
-        get(self.member(outer)?, key)?.as_str()
+        match hot_slot(outer) {
+            Some(parent) => match nested_slot(parent, key) {
+                Some(slot) => self.nested_member(slot)?.as_str(),
+                None => get(self.hot_member(parent)?, key)?.as_str(),
+            },
+            None => get(get(self.root(), outer)?, key)?.as_str(),
+        }
     }
 
     /// The request verb (`create`, `get`, ...).

@@ -576,8 +576,9 @@ pub(crate) enum Extractor {
     NestedPath(usize, &'static [&'static str]),
     /// A [`Extractor::ListPath`] of two keys found by position, as for `NestedPath`.
     NestedListPath(usize, &'static [&'static str], Option<usize>),
-    /// A value at a JSON pointer, split into unescaped tokens (empty: the whole event).
-    Pointer(Box<[Box<str>]>),
+    /// A value at a JSON pointer, split into unescaped tokens (empty: the whole event), with
+    /// the slot of its first token when the event finds that member by position.
+    Pointer(Box<[Box<str>]>, Option<usize>),
     /// A Sigma field: dot-separated keys, descending into arrays.
     Dotted(Box<[Box<str>]>),
     UriParam(Box<str>),
@@ -716,12 +717,13 @@ pub(crate) fn resolve(name: &str, arg: Option<&str>) -> Result<Extractor, String
                     "jevt.value takes a JSON pointer starting with '/', not {key:?}"
                 ));
             }
-            Extractor::Pointer(
-                key.split('/')
-                    .skip(1)
-                    .map(|t| t.replace("~1", "/").replace("~0", "~").into_boxed_str())
-                    .collect(),
-            )
+            let tokens: Box<[Box<str>]> = key
+                .split('/')
+                .skip(1)
+                .map(|t| t.replace("~1", "/").replace("~0", "~").into_boxed_str())
+                .collect();
+            let slot = tokens.first().and_then(|first| hot_slot(first));
+            Extractor::Pointer(tokens, slot)
         }
         "jevt.obj" => Extractor::Whole,
         "jevt.time" | "jevt.time.iso8601" | "evt.time" => Extractor::Time,
@@ -915,10 +917,15 @@ impl Extractor {
                 },
                 None => Values::Missing,
             },
-            Extractor::Pointer(tokens) => {
-                let found = match tokens.split_first() {
-                    None => Some(event.root()),
-                    Some((first, rest)) => event.member(first).and_then(|v| follow(v, rest)),
+            Extractor::Pointer(tokens, slot) => {
+                let found = match (tokens.split_first(), slot) {
+                    (None, _) => Some(event.root()),
+                    (Some((_, rest)), Some(slot)) => {
+                        event.hot_member(*slot).and_then(|v| follow(v, rest))
+                    }
+                    (Some((first, rest)), None) => {
+                        event.member(first).and_then(|v| follow(v, rest))
+                    }
                 };
                 found.map_or(Values::Missing, |v| Values::One(text(v)))
             }

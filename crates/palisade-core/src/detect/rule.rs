@@ -288,7 +288,7 @@ fn pinned_by(test: &Test) -> Option<HashSet<String>> {
 fn is_verb(field: &Extractor) -> bool {
     match field {
         Extractor::Path(p) | Extractor::HotPath(_, p) => *p == ["verb"],
-        Extractor::Pointer(p) => p.len() == 1 && &*p[0] == "verb",
+        Extractor::Pointer(p, _) => p.len() == 1 && &*p[0] == "verb",
         Extractor::Dotted(keys) => keys.len() == 1 && &*keys[0] == "verb",
         _ => false,
     }
@@ -299,7 +299,7 @@ fn is_resource(field: &Extractor) -> bool {
         Extractor::Path(p) | Extractor::HotPath(_, p) | Extractor::NestedPath(_, p) => {
             *p == ["objectRef", "resource"]
         }
-        Extractor::Pointer(p) => p.len() == 2 && &*p[0] == "objectRef" && &*p[1] == "resource",
+        Extractor::Pointer(p, _) => p.len() == 2 && &*p[0] == "objectRef" && &*p[1] == "resource",
         Extractor::Dotted(keys) => {
             keys.len() == 2 && &*keys[0] == "objectRef" && &*keys[1] == "resource"
         }
