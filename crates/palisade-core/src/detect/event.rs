@@ -28,8 +28,13 @@ pub struct AuditEvent {
     doc: Option<OwnedValue>,
     /// For each member named in [`HOT_MEMBERS`], its position among the top-level members.
     hot: [u32; HOT_MEMBERS.len()],
+    /// For each member named in [`NESTED_MEMBERS`], its position within its parent.
+    nested: [u32; NESTED_MEMBERS.len()],
     /// The whole event as a `serde_json` value, converted on first request.
     whole: OnceLock<Value>,
+    /// The event's time in nanoseconds, read on first request: the runtime and rules that
+    /// print `evt.rawtime` both ask for it.
+    time_ns: OnceLock<Option<i128>>,
 }
 
 /// No such member.
@@ -57,7 +62,8 @@ const HOT_MEMBERS: [&str; 16] = [
     "responseObject",
 ];
 
-fn hot_slot(key: &str) -> Option<usize> {
+/// The slot of a member named in [`HOT_MEMBERS`], if it is one.
+pub(crate) fn hot_slot(key: &str) -> Option<usize> {
     // A `match` on literals compiles to a switch on the length and word compares, cheaper than
     // any table here.
     Some(match key {
@@ -80,6 +86,39 @@ fn hot_slot(key: &str) -> Option<usize> {
         _ => return None,
     })
 }
+
+/// Members of positioned members that rules read on nearly every event, found by position too
+/// (as slot of the parent in [`HOT_MEMBERS`], key): the user's name or the target resource is
+/// read by a dozen rules per event, and a key scan for each read cost more than one pass over
+/// these few small objects per event.
+const NESTED_MEMBERS: [(usize, &str); 8] = [
+    (1, "resource"),
+    (1, "namespace"),
+    (1, "name"),
+    (1, "subresource"),
+    (2, "username"),
+    (2, "groups"),
+    (3, "code"),
+    (3, "reason"),
+];
+
+/// The slot of a member named in [`NESTED_MEMBERS`], given its parent's slot.
+pub(crate) fn nested_slot(parent: usize, key: &str) -> Option<usize> {
+    Some(match (parent, key) {
+        (1, "resource") => 0,
+        (1, "namespace") => 1,
+        (1, "name") => 2,
+        (1, "subresource") => 3,
+        (2, "username") => 4,
+        (2, "groups") => 5,
+        (3, "code") => 6,
+        (3, "reason") => 7,
+        _ => return None,
+    })
+}
+
+/// The parents (slots in [`HOT_MEMBERS`]) of [`NESTED_MEMBERS`].
+const NESTED_PARENTS: [usize; 3] = [1, 2, 3];
 
 impl PartialEq for AuditEvent {
     fn eq(&self, other: &Self) -> bool {
@@ -389,10 +428,26 @@ impl AuditEvent {
                 }
             }
         }
+        let mut nested = [ABSENT; NESTED_MEMBERS.len()];
+        if let Json::Object(object) = &*doc {
+            for parent in NESTED_PARENTS {
+                let child = object.as_vec().get(hot[parent] as usize).map(|(_, v)| v);
+                if let Some(Json::Object(child)) = child {
+                    for (at, (key, _)) in child.as_vec().iter().enumerate() {
+                        if let Some(slot) = nested_slot(parent, key) {
+                            // A repeated key: the last one counts.
+                            nested[slot] = u32::try_from(at).unwrap_or(ABSENT);
+                        }
+                    }
+                }
+            }
+        }
         AuditEvent {
             doc: Some(doc),
             hot,
+            nested,
             whole: OnceLock::new(),
+            time_ns: OnceLock::new(),
         }
     }
 
@@ -410,7 +465,9 @@ impl AuditEvent {
             None => AuditEvent {
                 doc: None,
                 hot: [ABSENT; HOT_MEMBERS.len()],
+                nested: [ABSENT; NESTED_MEMBERS.len()],
                 whole: OnceLock::new(),
+                time_ns: OnceLock::new(),
             },
         }
     }
@@ -433,12 +490,26 @@ impl AuditEvent {
         }
     }
 
-    fn hot_member(&self, slot: usize) -> Option<&Json> {
+    /// The top-level member in a slot that [`hot_slot`] gave.
+    pub(crate) fn hot_member(&self, slot: usize) -> Option<&Json> {
         let at = self.hot[slot];
         if at == ABSENT {
             return None;
         }
         match self.root() {
+            Json::Object(object) => object.as_vec().get(at as usize).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The member in a slot that [`nested_slot`] gave.
+    pub(crate) fn nested_member(&self, slot: usize) -> Option<&Json> {
+        let at = *self.nested.get(slot)?;
+        if at == ABSENT {
+            return None;
+        }
+        let (parent, _) = NESTED_MEMBERS[slot];
+        match self.hot_member(parent)? {
             Json::Object(object) => object.as_vec().get(at as usize).map(|(_, v)| v),
             _ => None,
         }
@@ -451,7 +522,13 @@ impl AuditEvent {
 
     /// A string member of a top-level object.
     pub fn str_in(&self, outer: &str, key: &str) -> Option<&str> {
-        get(self.member(outer)?, key)?.as_str()
+        match hot_slot(outer) {
+            Some(parent) => match nested_slot(parent, key) {
+                Some(slot) => self.nested_member(slot)?.as_str(),
+                None => get(self.hot_member(parent)?, key)?.as_str(),
+            },
+            None => get(get(self.root(), outer)?, key)?.as_str(),
+        }
     }
 
     /// The request verb (`create`, `get`, ...).
@@ -461,12 +538,12 @@ impl AuditEvent {
 
     /// The target resource (`pods`, `secrets`, ...).
     pub fn resource(&self) -> Option<&str> {
-        get(self.hot_member(1)?, "resource")?.as_str()
+        self.nested_member(0)?.as_str()
     }
 
     /// The requesting user's name.
     pub fn user_name(&self) -> Option<&str> {
-        get(self.hot_member(2)?, "username")?.as_str()
+        self.nested_member(4)?.as_str()
     }
 
     /// The client's addresses that are strings, in order.
@@ -480,7 +557,7 @@ impl AuditEvent {
 
     /// The HTTP response code, when it is an integer.
     pub fn response_code(&self) -> Option<i64> {
-        get(self.hot_member(3)?, "code")?.as_i64()
+        self.nested_member(6)?.as_i64()
     }
 
     /// The audit id.
@@ -499,6 +576,10 @@ impl AuditEvent {
 
     /// The event's time in nanoseconds since the Unix epoch, when it has a readable one.
     pub fn raw_time_ns(&self) -> Option<i128> {
+        *self.time_ns.get_or_init(|| self.read_time_ns())
+    }
+
+    fn read_time_ns(&self) -> Option<i128> {
         let text = self.time();
         if let Some(ns) = utc_timestamp_ns(text) {
             return Some(ns);

@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use super::event::{AuditEvent, Json, get};
+use super::event::{AuditEvent, Json, get, hot_slot, nested_slot};
 
 /// Whether a field yields one value or a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -567,8 +567,18 @@ pub(crate) enum Extractor {
     Path(&'static [&'static str]),
     /// A list at a fixed path; each item as a string. Optional index.
     ListPath(&'static [&'static str], Option<usize>),
-    /// A value at a JSON pointer, split into unescaped tokens (empty: the whole event).
-    Pointer(Box<[Box<str>]>),
+    /// A [`Extractor::Path`] whose first key is a member the event finds by position, with
+    /// that member's slot, looked up once when the rules load instead of on every read.
+    HotPath(usize, &'static [&'static str]),
+    /// A [`Extractor::ListPath`] whose first key is found by position, as for `HotPath`.
+    HotListPath(usize, &'static [&'static str], Option<usize>),
+    /// A [`Extractor::Path`] of two keys that the event finds by position, with its slot.
+    NestedPath(usize, &'static [&'static str]),
+    /// A [`Extractor::ListPath`] of two keys found by position, as for `NestedPath`.
+    NestedListPath(usize, &'static [&'static str], Option<usize>),
+    /// A value at a JSON pointer, split into unescaped tokens (empty: the whole event), with
+    /// the slot of its first token when the event finds that member by position.
+    Pointer(Box<[Box<str>]>, Option<usize>),
     /// A Sigma field: dot-separated keys, descending into arrays.
     Dotted(Box<[Box<str>]>),
     UriParam(Box<str>),
@@ -617,7 +627,7 @@ pub(crate) fn resolve(name: &str, arg: Option<&str>) -> Result<Extractor, String
         _ => None,
     };
     let key = arg.unwrap_or("");
-    Ok(match name {
+    Ok(with_slots(match name {
         "ka.auditid" => Extractor::Path(&["auditID"]),
         "ka.stage" => Extractor::Path(&["stage"]),
         "ka.auth.decision" => Extractor::Path(&["annotations", "authorization.k8s.io/decision"]),
@@ -707,12 +717,13 @@ pub(crate) fn resolve(name: &str, arg: Option<&str>) -> Result<Extractor, String
                     "jevt.value takes a JSON pointer starting with '/', not {key:?}"
                 ));
             }
-            Extractor::Pointer(
-                key.split('/')
-                    .skip(1)
-                    .map(|t| t.replace("~1", "/").replace("~0", "~").into_boxed_str())
-                    .collect(),
-            )
+            let tokens: Box<[Box<str>]> = key
+                .split('/')
+                .skip(1)
+                .map(|t| t.replace("~1", "/").replace("~0", "~").into_boxed_str())
+                .collect();
+            let slot = tokens.first().and_then(|first| hot_slot(first));
+            Extractor::Pointer(tokens, slot)
         }
         "jevt.obj" => Extractor::Whole,
         "jevt.time" | "jevt.time.iso8601" | "evt.time" => Extractor::Time,
@@ -721,7 +732,47 @@ pub(crate) fn resolve(name: &str, arg: Option<&str>) -> Result<Extractor, String
             Some((list, prop)) => Extractor::Container(list, prop, index),
             None => return Err(format!("unknown field {other:?}")),
         },
-    })
+    }))
+}
+
+/// Resolves a fixed path to its slot among the event's positioned members: the whole path
+/// when the event positions it, else its first key.
+fn with_slots(extractor: Extractor) -> Extractor {
+    let slot = |path: &[&str]| path.first().and_then(|key| hot_slot(key));
+    let nested = |path: &[&str]| match path {
+        [outer, inner] => hot_slot(outer).and_then(|parent| nested_slot(parent, inner)),
+        _ => None,
+    };
+    match extractor {
+        Extractor::Path(path) => match (nested(path), slot(path)) {
+            (Some(at), _) => Extractor::NestedPath(at, path),
+            (None, Some(at)) => Extractor::HotPath(at, path),
+            (None, None) => extractor,
+        },
+        Extractor::ListPath(path, index) => match (nested(path), slot(path)) {
+            (Some(at), _) => Extractor::NestedListPath(at, path, index),
+            (None, Some(at)) => Extractor::HotListPath(at, path, index),
+            (None, None) => extractor,
+        },
+        other => other,
+    }
+}
+
+fn list_values(list: Option<&Json>, index: Option<usize>) -> Values<'_> {
+    match list
+        .and_then(Json::as_array)
+        .and_then(|items| pick(items, index))
+    {
+        Some(items) => Values::Many(items.iter().map(text).collect()),
+        None => Values::Missing,
+    }
+}
+
+/// The member at `path` below the event's member in `slot` (the path's own first key).
+fn at_slot<'e>(event: &'e AuditEvent, slot: usize, path: &[&str]) -> Option<&'e Json> {
+    let rest = path.get(1..).unwrap_or_default();
+    rest.iter()
+        .try_fold(event.hot_member(slot)?, |v, k| get(v, k))
 }
 
 /// The declared field of that name, including the per-container fields.
@@ -847,6 +898,18 @@ impl Extractor {
             Extractor::Path(path) => {
                 at(root, path).map_or(Values::Missing, |v| Values::One(text(v)))
             }
+            Extractor::HotPath(slot, path) => {
+                at_slot(event, *slot, path).map_or(Values::Missing, |v| Values::One(text(v)))
+            }
+            Extractor::HotListPath(slot, path, index) => {
+                list_values(at_slot(event, *slot, path), *index)
+            }
+            Extractor::NestedPath(slot, _) => event
+                .nested_member(*slot)
+                .map_or(Values::Missing, |v| Values::One(text(v))),
+            Extractor::NestedListPath(slot, _, index) => {
+                list_values(event.nested_member(*slot), *index)
+            }
             Extractor::ListPath(path, index) => match at(root, path).and_then(Json::as_array) {
                 Some(items) => match pick(items, *index) {
                     Some(items) => Values::Many(items.iter().map(text).collect()),
@@ -854,10 +917,15 @@ impl Extractor {
                 },
                 None => Values::Missing,
             },
-            Extractor::Pointer(tokens) => {
-                let found = match tokens.split_first() {
-                    None => Some(event.root()),
-                    Some((first, rest)) => event.member(first).and_then(|v| follow(v, rest)),
+            Extractor::Pointer(tokens, slot) => {
+                let found = match (tokens.split_first(), slot) {
+                    (None, _) => Some(event.root()),
+                    (Some((_, rest)), Some(slot)) => {
+                        event.hot_member(*slot).and_then(|v| follow(v, rest))
+                    }
+                    (Some((first, rest)), None) => {
+                        event.member(first).and_then(|v| follow(v, rest))
+                    }
                 };
                 found.map_or(Values::Missing, |v| Values::One(text(v)))
             }

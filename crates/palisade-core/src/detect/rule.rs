@@ -287,8 +287,8 @@ fn pinned_by(test: &Test) -> Option<HashSet<String>> {
 
 fn is_verb(field: &Extractor) -> bool {
     match field {
-        Extractor::Path(p) => *p == ["verb"],
-        Extractor::Pointer(p) => p.len() == 1 && &*p[0] == "verb",
+        Extractor::Path(p) | Extractor::HotPath(_, p) => *p == ["verb"],
+        Extractor::Pointer(p, _) => p.len() == 1 && &*p[0] == "verb",
         Extractor::Dotted(keys) => keys.len() == 1 && &*keys[0] == "verb",
         _ => false,
     }
@@ -296,8 +296,10 @@ fn is_verb(field: &Extractor) -> bool {
 
 fn is_resource(field: &Extractor) -> bool {
     match field {
-        Extractor::Path(p) => *p == ["objectRef", "resource"],
-        Extractor::Pointer(p) => p.len() == 2 && &*p[0] == "objectRef" && &*p[1] == "resource",
+        Extractor::Path(p) | Extractor::HotPath(_, p) | Extractor::NestedPath(_, p) => {
+            *p == ["objectRef", "resource"]
+        }
+        Extractor::Pointer(p, _) => p.len() == 2 && &*p[0] == "objectRef" && &*p[1] == "resource",
         Extractor::Dotted(keys) => {
             keys.len() == 2 && &*keys[0] == "objectRef" && &*keys[1] == "resource"
         }
