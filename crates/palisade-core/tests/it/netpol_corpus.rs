@@ -318,6 +318,19 @@ fn dot_edge(line: &str) -> Option<String> {
 /// A port filter: protocol and port.
 type PortFilter = Option<(palisade_core::netpol::Protocol, u32)>;
 
+/// The list format a reference output file's extension stands for.
+fn list_format(ext: &str) -> Option<palisade_core::report::netpol::ListFormat> {
+    use palisade_core::report::netpol::ListFormat;
+    Some(match ext {
+        "txt" => ListFormat::Txt,
+        "json" => ListFormat::Json,
+        "csv" => ListFormat::Csv,
+        "md" => ListFormat::Md,
+        "dot" => ListFormat::Dot,
+        _ => return None,
+    })
+}
+
 /// Reads an expected-output stem: `<case>[_focus_workload_<w>[_<w>…][_ingress|_egress]
 /// [_with_<peer>…]][_<protocol>-<port>]`. Workload names cannot contain `_`.
 fn variant<'a>(root: &Path, stem: &'a str) -> (&'a str, Focus, PortFilter) {
@@ -369,7 +382,7 @@ fn variant<'a>(root: &Path, stem: &'a str) -> (&'a str, Focus, PortFilter) {
 
 #[test]
 fn list_formats_and_focus_match_the_corpus() {
-    use palisade_core::report::netpol::{ListFormat, write_list};
+    use palisade_core::report::netpol::write_list;
     let Some(root) = crate::corpus("netpol-analyzer") else {
         return;
     };
@@ -390,16 +403,9 @@ fn list_formats_and_focus_match_the_corpus() {
         let Some((stem, ext)) = name.rsplit_once("_connlist_output.") else {
             continue;
         };
-        let format = match ext {
-            "txt" => ListFormat::Txt,
-            "json" => ListFormat::Json,
-            "csv" => ListFormat::Csv,
-            "md" => ListFormat::Md,
-            "dot" => ListFormat::Dot,
-            _ => {
-                *skipped.entry("other format").or_default() += 1;
-                continue;
-            }
+        let Some(format) = list_format(ext) else {
+            *skipped.entry("other format").or_default() += 1;
+            continue;
         };
         let (case, focus, port_filter) = variant(&root, stem);
         if !root.join("tests").join(case).is_dir() {
@@ -577,7 +583,6 @@ fn our_exposure_output(
 /// rows.
 #[test]
 fn exposure_matches_the_corpus() {
-    use palisade_core::report::netpol::ListFormat;
     let Some(root) = crate::corpus("netpol-analyzer") else {
         return;
     };
@@ -599,16 +604,9 @@ fn exposure_matches_the_corpus() {
         let Some((stem, ext)) = name.rsplit_once("_exposure_output.") else {
             continue;
         };
-        let format = match ext {
-            "txt" => ListFormat::Txt,
-            "json" => ListFormat::Json,
-            "csv" => ListFormat::Csv,
-            "md" => ListFormat::Md,
-            "dot" => ListFormat::Dot,
-            _ => {
-                *skipped.entry("other format").or_default() += 1;
-                continue;
-            }
+        let Some(format) = list_format(ext) else {
+            *skipped.entry("other format").or_default() += 1;
+            continue;
         };
         let (explain, stem) = match stem.strip_suffix("_explain") {
             Some(stem) => (true, stem),
