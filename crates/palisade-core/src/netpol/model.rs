@@ -2323,7 +2323,7 @@ spec: {containers: [{name: c}]}
     #[test]
     fn cluster_network_policies_are_validated() {
         let c = cluster(&format!(
-            "{CNP}\nmetadata: {{name: x}}\nspec:\n  tier: Admin\n  priority: 3\n  subject: {{namespaces: {{}}}}\n  ingress: [{{action: Allow, from: [{{namespaces: {{}}}}]}}]\n---\n{CNP}\nmetadata: {{name: y}}\nspec:\n  tier: Admin\n  priority: 3\n  subject: {{namespaces: {{}}}}\n  egress: [{{action: Deny, to: [{{networks: [10.0.0.0/33]}}]}}]\n---\napiVersion: crd.antrea.io/v1beta1\nkind: ClusterNetworkPolicy\nmetadata: {{name: other-schema}}\nspec: {{priority: 1}}"
+            "{CNP}\nmetadata: {{name: x}}\nspec:\n  tier: Admin\n  priority: 3\n  subject: {{namespaces: {{}}}}\n  ingress: [{{action: Allow, from: [{{namespaces: {{}}}}]}}]\n---\n{CNP}\nmetadata: {{name: y}}\nspec:\n  tier: Admin\n  priority: 3\n  subject: {{namespaces: {{}}}}\n  egress: [{{action: Deny, to: [{{networks: [10.0.0.0/33]}}]}}]\n---\n{CNP}\nmetadata: {{name: z}}\nspec:\n  tier: Admin\n  priority: 4\n  subject: {{namespaces: {{}}}}\n  egress: [{{action: Deny, to: [{{domainNames: [example.com]}}]}}]\n---\napiVersion: crd.antrea.io/v1beta1\nkind: ClusterNetworkPolicy\nmetadata: {{name: other-schema}}\nspec: {{priority: 1}}"
         ));
         let all = c.errors.join("\n");
         assert!(
@@ -2332,6 +2332,10 @@ spec: {containers: [{name: c}]}
         );
         assert!(all.contains("invalid network `10.0.0.0/33`"), "{all}");
         assert!(all.contains("priority 3 is also that of x"), "{all}");
+        assert!(
+            all.contains("domainNames peers are only allowed in Accept rules"),
+            "{all}"
+        );
         assert!(!all.contains("other-schema"), "{all}");
     }
 

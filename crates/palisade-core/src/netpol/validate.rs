@@ -220,6 +220,72 @@ fn one_of(node: &Node, keys: &[&str], what: &str, out: &mut Vec<String>) -> bool
     set == 1
 }
 
+/// The `priority` of an admin-tier policy: present and within 0 to 1000.
+fn admin_priority(spec: &Node, out: &mut Vec<String>) {
+    match spec.get("priority") {
+        Some(p) if p.as_i64().is_some_and(|p| (0..=1000).contains(&p)) => {}
+        Some(p) => out.push(at(p, "priority must be 0 to 1000".into())),
+        None => out.push(at(spec, "no priority".into())),
+    }
+}
+
+/// The `subject` of an admin-tier policy: exactly one of namespaces or pods.
+fn admin_subject(spec: &Node, out: &mut Vec<String>) {
+    match spec.get("subject") {
+        Some(s) if one_of(s, &["namespaces", "pods"], "subject", out) => {
+            admin_pods(s, "subject", out);
+        }
+        Some(_) => {}
+        None => out.push(at(spec, "no subject".into())),
+    }
+}
+
+/// The `action` of an admin-tier rule, which must be one of `actions`; returned for checks
+/// that depend on it.
+fn admin_action<'a>(rule: &'a Node, actions: &[&str], out: &mut Vec<String>) -> Option<&'a str> {
+    let action = rule.get("action").and_then(Node::as_str);
+    if !action.is_some_and(|a| actions.contains(&a)) {
+        out.push(at(
+            rule,
+            format!(
+                "action must be one of {} (found `{}`)",
+                actions.join(", "),
+                action.unwrap_or("")
+            ),
+        ));
+    }
+    action
+}
+
+/// The peers of an admin-tier rule: at least one, each exactly one of `peer_kinds`, with valid
+/// pod selectors and network CIDRs. Returns the well-formed peers for further checks.
+fn admin_peers<'a>(
+    rule: &'a Node,
+    peers_key: &str,
+    peer_kinds: &[&str],
+    out: &mut Vec<String>,
+) -> Vec<&'a Node> {
+    let peers = rule.get(peers_key).map(Node::items).unwrap_or_default();
+    if peers.is_empty() {
+        out.push(at(rule, format!("rule has no `{peers_key}` peers")));
+    }
+    let mut valid = Vec::new();
+    for peer in peers {
+        if !one_of(peer, peer_kinds, "a peer", out) {
+            continue;
+        }
+        admin_pods(peer, peers_key, out);
+        for net in peer.get("networks").map(Node::items).unwrap_or_default() {
+            let text = net.scalar_text().unwrap_or_default();
+            if !valid_cidr(&text) {
+                out.push(at(net, format!("invalid network `{text}`")));
+            }
+        }
+        valid.push(peer);
+    }
+    valid
+}
+
 fn admin_pods(node: &Node, what: &str, out: &mut Vec<String>) {
     if let Some(ns) = node.get("namespaces") {
         selector(ns, what, out);
@@ -241,19 +307,9 @@ pub fn admin_policy(root: &Node, baseline: bool) -> Vec<String> {
         return out;
     };
     if !baseline {
-        match spec.get("priority") {
-            Some(p) if p.as_i64().is_some_and(|p| (0..=1000).contains(&p)) => {}
-            Some(p) => out.push(at(p, "priority must be 0 to 1000".into())),
-            None => out.push(at(spec, "no priority".into())),
-        }
+        admin_priority(spec, &mut out);
     }
-    match spec.get("subject") {
-        Some(s) if one_of(s, &["namespaces", "pods"], "subject", &mut out) => {
-            admin_pods(s, "subject", &mut out);
-        }
-        Some(_) => {}
-        None => out.push(at(spec, "no subject".into())),
-    }
+    admin_subject(spec, &mut out);
     let actions: &[&str] = if baseline {
         &["Allow", "Deny"]
     } else {
@@ -266,33 +322,8 @@ pub fn admin_policy(root: &Node, baseline: bool) -> Vec<String> {
             &["namespaces", "pods", "networks", "nodes"]
         };
         for rule in spec.get(key).map(Node::items).unwrap_or_default() {
-            let action = rule.get("action").and_then(Node::as_str);
-            if !action.is_some_and(|a| actions.contains(&a)) {
-                out.push(at(
-                    rule,
-                    format!(
-                        "action must be one of {} (found `{}`)",
-                        actions.join(", "),
-                        action.unwrap_or("")
-                    ),
-                ));
-            }
-            let peers = rule.get(peers_key).map(Node::items).unwrap_or_default();
-            if peers.is_empty() {
-                out.push(at(rule, format!("rule has no `{peers_key}` peers")));
-            }
-            for peer in peers {
-                if !one_of(peer, peer_kinds, "a peer", &mut out) {
-                    continue;
-                }
-                admin_pods(peer, peers_key, &mut out);
-                for net in peer.get("networks").map(Node::items).unwrap_or_default() {
-                    let text = net.scalar_text().unwrap_or_default();
-                    if !valid_cidr(&text) {
-                        out.push(at(net, format!("invalid network `{text}`")));
-                    }
-                }
-            }
+            admin_action(rule, actions, &mut out);
+            admin_peers(rule, peers_key, peer_kinds, &mut out);
             for port in rule.get("ports").map(Node::items).unwrap_or_default() {
                 if !one_of(
                     port,
@@ -336,18 +367,8 @@ pub fn cluster_policy(root: &Node) -> Vec<String> {
         Some(t) => out.push(at(t, "tier must be Admin or Baseline".into())),
         None => out.push(at(spec, "no tier".into())),
     }
-    match spec.get("priority") {
-        Some(p) if p.as_i64().is_some_and(|p| (0..=1000).contains(&p)) => {}
-        Some(p) => out.push(at(p, "priority must be 0 to 1000".into())),
-        None => out.push(at(spec, "no priority".into())),
-    }
-    match spec.get("subject") {
-        Some(s) if one_of(s, &["namespaces", "pods"], "subject", &mut out) => {
-            admin_pods(s, "subject", &mut out);
-        }
-        Some(_) => {}
-        None => out.push(at(spec, "no subject".into())),
-    }
+    admin_priority(spec, &mut out);
+    admin_subject(spec, &mut out);
     for (key, peers_key) in [("ingress", "from"), ("egress", "to")] {
         let peer_kinds: &[&str] = if key == "ingress" {
             &["namespaces", "pods"]
@@ -355,36 +376,13 @@ pub fn cluster_policy(root: &Node) -> Vec<String> {
             &["namespaces", "pods", "networks", "nodes", "domainNames"]
         };
         for rule in spec.get(key).map(Node::items).unwrap_or_default() {
-            let action = rule.get("action").and_then(Node::as_str);
-            if !matches!(action, Some("Accept" | "Deny" | "Pass")) {
-                out.push(at(
-                    rule,
-                    format!(
-                        "action must be one of Accept, Deny, Pass (found `{}`)",
-                        action.unwrap_or("")
-                    ),
-                ));
-            }
-            let peers = rule.get(peers_key).map(Node::items).unwrap_or_default();
-            if peers.is_empty() {
-                out.push(at(rule, format!("rule has no `{peers_key}` peers")));
-            }
-            for peer in peers {
-                if !one_of(peer, peer_kinds, "a peer", &mut out) {
-                    continue;
-                }
-                admin_pods(peer, peers_key, &mut out);
+            let action = admin_action(rule, &["Accept", "Deny", "Pass"], &mut out);
+            for peer in admin_peers(rule, peers_key, peer_kinds, &mut out) {
                 if peer.get("domainNames").is_some() && action != Some("Accept") {
                     out.push(at(
                         peer,
                         "domainNames peers are only allowed in Accept rules".into(),
                     ));
-                }
-                for net in peer.get("networks").map(Node::items).unwrap_or_default() {
-                    let text = net.scalar_text().unwrap_or_default();
-                    if !valid_cidr(&text) {
-                        out.push(at(net, format!("invalid network `{text}`")));
-                    }
                 }
             }
             for entry in rule.get("protocols").map(Node::items).unwrap_or_default() {
